@@ -5,8 +5,13 @@ PYTHON ?= python3
 VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
+# nbgrader calls some tools (alembic) by name: the venv's come first.
+export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: venv test lint demo bench clean
+.PHONY: venv test lint demo bench release lab clean
+
+# Every folder of source/ is an assignment.
+ASSIGNMENTS := $(patsubst source/%/,%,$(wildcard source/*/))
 
 venv: $(INSTALLED)
 
@@ -20,14 +25,24 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 
 test: lint
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 demo: $(INSTALLED)
 	$(PY) examples/train_networks.py
+
+# Regenerate the student notebooks in release/ from source/ with nbgrader.
+release: $(INSTALLED)
+	for assignment in $(ASSIGNMENTS); do \
+		$(VENV)/bin/nbgrader generate_assignment $$assignment --force || exit 1; \
+	done
+
+# Open the student notebooks in JupyterLab.
+lab: $(INSTALLED)
+	$(VENV)/bin/jupyter lab release
 
 bench: $(INSTALLED)
 	$(PY) bench/cheap_gradient.py
 	$(PY) bench/train_digits.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db

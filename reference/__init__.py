@@ -43,6 +43,15 @@ from reference.activations import (
 )
 from reference.datasets import digits, one_hot, xor
 from reference.deltas import hidden_delta, output_delta
+from reference.diagnostics import (
+    SIGMOID_GRAD_MAX,
+    dead_fractions,
+    dead_unit_fraction,
+    deep_gradient_norms,
+    gradient_norms,
+    parameter_count,
+    sigmoid_grad_bound,
+)
 from reference.forward import LayerCache, dense_forward, network_forward, network_loss
 from reference.gradcheck import (
     check_network_gradients,
@@ -91,6 +100,7 @@ __all__ = [
     "ACTIVATIONS",
     "LOSSES",
     "SGD",
+    "SIGMOID_GRAD_MAX",
     "Activation",
     "Adam",
     "Gradients",
@@ -113,12 +123,16 @@ __all__ = [
     "check_network_gradients",
     "clip_by_global_norm",
     "clip_by_value",
+    "dead_fractions",
+    "dead_unit_fraction",
+    "deep_gradient_norms",
     "dense_forward",
     "dense_gradients",
     "digits",
     "get_activation",
     "get_loss",
     "global_norm",
+    "gradient_norms",
     "hidden_delta",
     "identity",
     "identity_grad",
@@ -137,6 +151,7 @@ __all__ = [
     "numerical_gradient",
     "one_hot",
     "output_delta",
+    "parameter_count",
     "predict",
     "relative_error",
     "relu",
@@ -145,6 +160,7 @@ __all__ = [
     "sigmoid",
     "sigmoid_bce_output_delta",
     "sigmoid_grad",
+    "sigmoid_grad_bound",
     "sigmoid_grad_from_activation",
     "softmax",
     "softmax_backward",

@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 
 from grading.mistakes.catalogue import mistake
-from reference import sigmoid as _sigmoid
 
 # --- activation derivatives -----------------------------------------------------------------
 
@@ -23,7 +22,9 @@ def sigmoid_grad_on_z(z):
          "sigmoid_grad returns sigmoid(z) without the (1 - sigmoid(z)) factor",
          "The derivative is s(z) * (1 - s(z)); it peaks at 0.25 when z = 0.")
 def sigmoid_grad_missing_factor(z):
-    return _sigmoid(z)
+    z = np.asarray(z, dtype=float)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
 
 
 @mistake("backward.tanh_grad", "formula_of_activation_on_z",
@@ -185,33 +186,31 @@ def dense_gradients_db_2d(A_prev, delta):
     return np.asarray(A_prev).T @ delta, np.sum(delta, axis=0, keepdims=True)
 
 
-def _backward_loop(delta_L, weights, caches, hidden_grads, *, weight_offset=1, use_a=False):
-    """A network_backward with its recursion's two knobs exposed for the variants below."""
-    delta, dWs, dbs = np.asarray(delta_L, dtype=float), [], []
-    for layer in range(len(weights) - 1, -1, -1):
-        A_prev = caches[layer][0]
-        dWs.insert(0, np.asarray(A_prev).T @ delta)
-        dbs.insert(0, delta.sum(axis=0))
-        if layer > 0:
-            W = weights[min(layer - 1 + weight_offset, len(weights) - 1)]
-            at = caches[layer - 1][2] if use_a else caches[layer - 1][1]
-            delta = (delta @ np.asarray(W).T) * hidden_grads[layer - 1](at)
-    return dWs, dbs
-
-
 @mistake("backward.network_backward", "weight_index_off_by_one",
          "network_backward sends the delta back through the wrong layer's weights",
          "To get layer l's delta from layer l+1's, use W of layer l+1 (the weights between "
          "them); check the index in your loop.")
 def network_backward_off_by_one(delta_L, weights, caches, hidden_grads):
-    return _backward_loop(delta_L, weights, caches, hidden_grads, weight_offset=0)
+    delta, dWs, dbs = np.asarray(delta_L, dtype=float), [], []
+    for layer in range(len(weights) - 1, -1, -1):
+        dWs.insert(0, np.asarray(caches[layer][0]).T @ delta)
+        dbs.insert(0, delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ weights[layer - 1].T) * hidden_grads[layer - 1](caches[layer - 1][1])
+    return dWs, dbs
 
 
 @mistake("backward.network_backward", "derivative_of_activation",
          "network_backward evaluates g' at the activations A instead of Z",
          "The cache holds (A_prev, Z, A); derivatives take the pre-activation Z.")
 def network_backward_uses_a(delta_L, weights, caches, hidden_grads):
-    return _backward_loop(delta_L, weights, caches, hidden_grads, use_a=True)
+    delta, dWs, dbs = np.asarray(delta_L, dtype=float), [], []
+    for layer in range(len(weights) - 1, -1, -1):
+        dWs.insert(0, np.asarray(caches[layer][0]).T @ delta)
+        dbs.insert(0, delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ weights[layer].T) * hidden_grads[layer - 1](caches[layer - 1][2])
+    return dWs, dbs
 
 
 @mistake("backward.network_backward", "reversed_order",
@@ -219,8 +218,13 @@ def network_backward_uses_a(delta_L, weights, caches, hidden_grads):
          "dWs[0] must belong to the first layer, like weights[0]; build the lists in "
          "that order or reverse them at the end.")
 def network_backward_reversed(delta_L, weights, caches, hidden_grads):
-    dWs, dbs = _backward_loop(delta_L, weights, caches, hidden_grads)
-    return dWs[::-1], dbs[::-1]
+    delta, dWs, dbs = np.asarray(delta_L, dtype=float), [], []
+    for layer in range(len(weights) - 1, -1, -1):
+        dWs.append(np.asarray(caches[layer][0]).T @ delta)
+        dbs.append(delta.sum(axis=0))
+        if layer > 0:
+            delta = (delta @ weights[layer].T) * hidden_grads[layer - 1](caches[layer - 1][1])
+    return dWs, dbs
 
 
 # --- gradient checking ------------------------------------------------------------------------

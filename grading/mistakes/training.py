@@ -92,15 +92,11 @@ def adam_no_sqrt(param, grad, m, v, t, lr=1e-3, beta1=0.9, beta2=0.999, eps=1e-8
     return np.asarray(param) - lr * m_hat / (v_hat + eps), m, v
 
 
-def _global_norm(grads):
-    return float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
-
-
 @mistake("training.clip_by_value", "clips_by_norm",
          "clip_by_value rescales by the global norm instead of clipping each entry",
          "Clipping by value caps every entry at +-limit on its own: np.clip.")
 def clip_value_by_norm(grads, limit):
-    norm = _global_norm(grads)
+    norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
     scale = min(1.0, limit / norm) if norm > 0 else 1.0
     return [np.asarray(g, dtype=float) * scale for g in grads]
 
@@ -117,8 +113,8 @@ def clip_value_nonnegative(grads, limit):
          "Clipping by norm keeps the gradient's direction: multiply every array by "
          "max_norm / global_norm when the global norm is too large.")
 def clip_norm_by_value(grads, max_norm):
-    return [np.clip(np.asarray(g, dtype=float), -max_norm, max_norm) for g in grads], \
-        _global_norm(grads)
+    norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
+    return [np.clip(np.asarray(g, dtype=float), -max_norm, max_norm) for g in grads], norm
 
 
 @mistake("training.clip_by_global_norm", "per_array_norm",
@@ -131,7 +127,7 @@ def clip_norm_per_array(grads, max_norm):
         g = np.asarray(g, dtype=float)
         norm = float(np.linalg.norm(g))
         out.append(g * min(1.0, max_norm / norm) if norm > 0 else g)
-    return out, _global_norm(grads)
+    return out, float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
 
 
 @mistake("training.clip_by_global_norm", "always_rescales",
@@ -139,7 +135,7 @@ def clip_norm_per_array(grads, max_norm):
          "Only shrink: when the global norm is at most max_norm, return the gradients as they "
          "are.")
 def clip_norm_always(grads, max_norm):
-    norm = _global_norm(grads)
+    norm = float(np.sqrt(sum(np.sum(np.square(g)) for g in grads)))
     return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads], norm
 
 

@@ -1,0 +1,390 @@
+"""Hidden graders for ``ps2_backward/backward.ipynb``: derivatives, deltas, gradients, checks.
+
+Same approach as :mod:`grading.checks.forward`: seeded cases (square and non-square layers, a
+batch of one example, depths 1 to 4), compared with the reference package; a wrong answer that
+matches a known mistake (``W`` for ``W.T``, a transposed ``dW``, a 2-D ``db``, ``z * (1 - z)``
+for the sigmoid's derivative...) is named with a hint.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from itertools import chain
+from typing import Any
+
+import numpy as np
+
+import reference
+from grading.checks.forward import (
+    Mistake,
+    call_student,
+    check_elementwise,
+    expect_close,
+    expect_number,
+    random_layers,
+    reference_network_forward,
+    unpack_pair,
+)
+from grading.compare import assert_unchanged
+from grading.registry import Failure, describe, register
+
+
+@register("backward.sigmoid_grad")
+def check_sigmoid_grad(sigmoid_grad: Callable[..., Any]) -> None:
+    """s(z) * (1 - s(z)) for every shape; 0 (not nan) at |z| = 1e3."""
+    confused = ("you computed z * (1 - z): that is the formula in terms of the activation "
+                "a = sigmoid(z). sigmoid_grad takes the pre-activation z: first s = sigmoid(z), "
+                "then s * (1 - s)")
+    check_elementwise("sigmoid_grad", sigmoid_grad, reference.sigmoid_grad,
+                      mistakes=lambda z: [(confused, z * (1 - z))],
+                      nan_hint="use the (stable) given sigmoid: s = sigmoid(z), then s * (1 - s)")
+
+
+@register("backward.tanh_grad")
+def check_tanh_grad(tanh_grad: Callable[..., Any]) -> None:
+    """1 - tanh(z)**2 for every shape; 0 at |z| = 1e3."""
+    confused = ("you computed 1 - z**2: that is the formula in terms of the activation "
+                "a = tanh(z); tanh_grad takes z: use 1 - tanh(z)**2")
+    unsquared = "the square is missing: 1 - tanh(z)**2"
+    check_elementwise("tanh_grad", tanh_grad, reference.tanh_grad,
+                      mistakes=lambda z: [(confused, 1 - z**2), (unsquared, 1 - np.tanh(z))],
+                      nan_hint="use the given tanh (stable): 1 - tanh(z)**2")
+
+
+@register("backward.relu_grad")
+def check_relu_grad(relu_grad: Callable[..., Any]) -> None:
+    """1 where z > 0 and 0 where z <= 0 (0 at the kink z = 0)."""
+    kink = "at z = 0 the derivative must be 0 (our choice at the kink): use z > 0, not z >= 0"
+    check_elementwise("relu_grad", relu_grad, reference.relu_grad,
+                      mistakes=lambda z: [(kink, (z >= 0).astype(float))])
+
+
+@register("backward.leaky_relu_grad")
+def check_leaky_relu_grad(leaky_relu_grad: Callable[..., Any]) -> None:
+    """1 where z > 0 and slope where z <= 0, with the default slope and slope=0.2."""
+    for slope in (None, 0.2):
+        used = 0.01 if slope is None else slope
+
+        def mistakes(z: np.ndarray, used: float = used) -> list[Mistake]:
+            return [("at z = 0 the derivative must be the slope: use z > 0, not z >= 0",
+                     np.where(z >= 0, 1.0, used)),
+                    ("the slope argument was ignored; use `slope`, not 0.01",
+                     reference.leaky_relu_grad(z))]
+
+        kwargs = {} if slope is None else {"slope": slope}
+        check_elementwise("leaky_relu_grad", leaky_relu_grad, reference.leaky_relu_grad,
+                          mistakes=mistakes, **kwargs)
+
+
+def _delta_mistakes(A: np.ndarray, Y: np.ndarray, right: np.ndarray) -> list[Mistake]:
+    """The output delta's usual slips, given the right answer."""
+    m = A.shape[0]
+    return [("the 1/m is missing: delta_L = (A - Y) / m", right * m),
+            ("the sign is flipped: it is A - Y, not Y - A", -right)]
+
+
+def _output_cases(kind: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """(case, Z, A, Y) for an output layer; ``kind`` is an activation name or "bce"/"cce"."""
+    cases = []
+    for seed, (m, k) in enumerate(((5, 3), (4, 1), (1, 2), (6, 4))):
+        rng = np.random.default_rng(seed)
+        Z = rng.normal(0.0, 2.0, size=(m, k))
+        if kind == "cce":
+            A, Y = reference.softmax(Z), reference.one_hot(rng.integers(0, k, size=m), k)
+        elif kind == "bce":
+            A, Y = reference.sigmoid(Z), (rng.random((m, k)) < 0.5).astype(np.float64)
+        else:
+            A, Y = reference.get_activation(kind).forward(Z), rng.normal(size=(m, k))
+        cases.append((f"A, Y, Z of shape {(m, k)}, seed {seed}", Z, A, Y))
+    return cases
+
+
+@register("backward.mse_output_delta")
+def check_mse_output_delta(mse_output_delta: Callable[..., Any]) -> None:
+    """(A - Y) / m * g'(Z) for sigmoid, tanh, identity and relu outputs."""
+    exercise = "mse_output_delta"
+    for name in ("sigmoid", "tanh", "identity", "relu"):
+        g_grad = reference.get_activation(name).grad
+        for case, Z, A, Y in _output_cases(name):
+            case = f"{case}, g = {name}"
+            got = call_student(exercise, case, mse_output_delta, (A, Y, Z, g_grad), "A Y Z",
+                               "A, Y and Z all have shape (m, k).")
+            right = reference.output_delta(A, Y, Z, name, "mse")
+            mistakes = [("g_grad was applied to A; derivatives take the pre-activation Z",
+                         (A - Y) / A.shape[0] * g_grad(A)), *_delta_mistakes(A, Y, right)]
+            expect_close(exercise, case, got, right, mistakes=mistakes)
+
+
+def _check_simplified_delta(exercise: str, student: Callable[..., Any], kind: str) -> None:
+    """(A - Y) / m, including saturated outputs where dividing by a(1 - a) would break."""
+    cases = _output_cases(kind)
+    if kind == "bce":
+        rng = np.random.default_rng(7)
+        Z = rng.normal(0.0, 900.0, size=(4, 3))
+        cases.append(("saturated A (some entries exactly 0 or 1) of shape (4, 3), seed 7",
+                      Z, reference.sigmoid(Z), (rng.random((4, 3)) < 0.5).astype(np.float64)))
+    for case, _, A, Y in cases:
+        got = call_student(exercise, case, student, (A, Y), "A Y",
+                           "A and Y both have shape (m, k).")
+        right = (A - Y) / A.shape[0]
+        dL_dA = reference.get_loss(kind).grad(A, Y)  # without the activation's derivative
+        mistakes = [*_delta_mistakes(A, Y, right),
+                    ("this is only dL/dA; the output delta is dL/dZ, which simplifies to "
+                     "(A - Y) / m", dL_dA)]
+        if kind == "bce":
+            mistakes.append(("dividing by a(1 - a) breaks when an output is exactly 0 or 1; "
+                             "use the simplified (A - Y) / m", dL_dA * A * (1 - A)))
+        expect_close(exercise, case, got, right, mistakes=mistakes,
+                     nan_hint="use the simplified form (A - Y) / m: no division")
+
+
+@register("backward.sigmoid_bce_output_delta")
+def check_sigmoid_bce_output_delta(sigmoid_bce_output_delta: Callable[..., Any]) -> None:
+    """(A - Y) / m for sigmoid outputs and 0/1 targets."""
+    _check_simplified_delta("sigmoid_bce_output_delta", sigmoid_bce_output_delta, "bce")
+
+
+@register("backward.softmax_cce_output_delta")
+def check_softmax_cce_output_delta(softmax_cce_output_delta: Callable[..., Any]) -> None:
+    """(A - Y) / m for softmax outputs and one-hot targets."""
+    _check_simplified_delta("softmax_cce_output_delta", softmax_cce_output_delta, "cce")
+
+
+@register("backward.hidden_delta")
+def check_hidden_delta(hidden_delta: Callable[..., Any]) -> None:
+    """(delta_next @ W_next.T) * g'(Z); a square layer first, where W for W.T goes unnoticed."""
+    exercise = "hidden_delta"
+    for seed, (m, n_l, n_next, name) in enumerate(
+        ((4, 3, 3, "sigmoid"), (5, 4, 2, "tanh"), (1, 3, 5, "relu"), (6, 2, 4, "leaky_relu"))
+    ):
+        rng = np.random.default_rng(seed)
+        delta_next, W_next = rng.normal(size=(m, n_next)), rng.normal(size=(n_l, n_next))
+        Z = rng.normal(size=(m, n_l))
+        g_grad = reference.get_activation(name).grad
+        case = (f"delta_next {delta_next.shape}, W_next {W_next.shape}, Z {Z.shape}, "
+                f"g = {name}, seed {seed}")
+        got = call_student(exercise, case, hidden_delta, (delta_next, W_next, Z, g_grad),
+                           "delta_next W_next Z",
+                           "(m, n_next) @ W_next.T (n_next, n_l) gives (m, n_l), the shape of Z.")
+        mistakes = [("the factor g_grad(Z) is missing", delta_next @ W_next.T),
+                    ("g_grad was applied to g(Z); derivatives take the pre-activation Z",
+                     (delta_next @ W_next.T) * g_grad(reference.get_activation(name).forward(Z)))]
+        if n_l == n_next:  # only a square W_next lets the missing transpose run at all
+            mistakes.append(("used W_next instead of W_next.T", (delta_next @ W_next) * g_grad(Z)))
+        expect_close(exercise, case, got, reference.hidden_delta(delta_next, W_next, Z, name),
+                     mistakes=mistakes)
+
+
+@register("backward.dense_gradients")
+def check_dense_gradients(dense_gradients: Callable[..., Any]) -> None:
+    """dW = A_prev.T @ delta (n_in, n_out) and db = delta.sum(axis=0) (n_out,)."""
+    exercise = "dense_gradients"
+    for seed, (m, n_in, n_out) in enumerate(((5, 3, 3), (4, 3, 2), (7, 2, 5), (1, 4, 3))):
+        rng = np.random.default_rng(seed)
+        A_prev, delta = rng.normal(size=(m, n_in)), rng.normal(size=(m, n_out))
+        case = f"A_prev {A_prev.shape}, delta {delta.shape}, seed {seed}"
+        result = call_student(exercise, case, dense_gradients, (A_prev, delta), "A_prev delta",
+                              "dW = A_prev.T (n_in, m) @ delta (m, n_out) has the shape of W.")
+        dW, db = unpack_pair(exercise, case, result, "(dW, db)")
+        right_dW, right_db = reference.dense_gradients(A_prev, delta)
+        expect_close(exercise, f"{case} (in dW)", dW, right_dW, mistakes=[
+            ("dW is transposed: it must have W's shape (n_in, n_out), i.e. A_prev.T @ delta",
+             right_dW.T),
+            ("dW was divided by m again; the 1/m is already inside delta", right_dW / m)])
+        expect_close(exercise, f"{case} (in db)", db, right_db, mistakes=[
+            ("db must be 1-D with shape (n_out,) like b; you returned a 2-D (1, n_out) array "
+             "(drop keepdims)", right_db[None, :]),
+            ("db was averaged (divided by m); sum over the batch: the 1/m is in delta",
+             right_db / m),
+            ("db sums over the wrong axis: sum over the batch, axis=0", delta.sum(axis=1))])
+
+
+def _reference_backward(delta_L: np.ndarray, weights: Sequence[np.ndarray],
+                        caches: Sequence[tuple], hidden: Sequence[str]
+                        ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Adapter: the reference backward pass from an output delta and hidden activation names."""
+    deltas = [delta_L]
+    for index in range(len(weights) - 2, -1, -1):
+        deltas.append(reference.hidden_delta(deltas[-1], weights[index + 1], caches[index][1],
+                                             hidden[index]))
+    pairs = [reference.dense_gradients(c[0], d)
+             for c, d in zip(caches, deltas[::-1], strict=True)]
+    return [dW for dW, _ in pairs], [db for _, db in pairs]
+
+
+def _expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
+                 label: str) -> None:
+    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+        raise Failure(f"{exercise}: for {case}, {label} must be a list with one array per layer "
+                      f"({len(expected)}); got {describe(got)}"
+                      + (f" of length {len(got)}" if hasattr(got, "__len__") else ""))
+    shapes = [np.shape(g) for g in got]
+    if shapes != [e.shape for e in expected] and shapes == [e.shape for e in expected[::-1]]:
+        raise Failure(f"{exercise}: for {case}, {label} is in reverse order: {label}[0] must be "
+                      "layer 1's gradient (the order of weights); reverse the list at the end")
+    for layer, (g, e) in enumerate(zip(got, expected, strict=True)):
+        expect_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e)
+
+
+#: (layer sizes, hidden activation names, batch size) of the networks to differentiate.
+BACKWARD_NETWORKS = (((3, 4, 2), ("sigmoid",), 5), ((2, 3), (), 4),
+                     ((4, 6, 5, 3), ("tanh", "relu"), 6),
+                     ((5, 3, 4, 2, 2), ("leaky_relu", "sigmoid", "tanh"), 1))
+
+
+@register("backward.network_backward")
+def check_network_backward(network_backward: Callable[..., Any]) -> None:
+    """dWs and dbs, in layer order, for depths 1 to 4 with a different activation per layer."""
+    exercise = "network_backward"
+    for seed, (sizes, hidden, m) in enumerate(BACKWARD_NETWORKS):
+        rng = np.random.default_rng(seed)
+        weights, biases = random_layers(rng, sizes)
+        _, caches = reference_network_forward(rng.normal(size=(m, sizes[0])), weights, biases,
+                                              (*hidden, "identity"))
+        caches = [tuple(cache) for cache in caches]  # plain tuples, as the notebook's forward
+        delta_L = rng.normal(size=(m, sizes[-1]))
+        case = f"layer sizes {sizes}, hidden activations {list(hidden)}, batch of {m}, seed {seed}"
+        hidden_grads = [reference.get_activation(name).grad for name in hidden]
+        inputs = [*weights, *chain(*caches)]
+        saved = [a.copy() for a in inputs]
+        result = call_student(exercise, case, network_backward,
+                              (delta_L, weights, caches, hidden_grads), "delta_L",
+                              "Layer l's delta has the shape of its Z, (m, n_l).")
+        for before, after in zip(saved, inputs, strict=True):
+            assert_unchanged(exercise, "weights or caches", before, after)
+        dWs, dbs = unpack_pair(exercise, case, result, "(dWs, dbs)")
+        right_dWs, right_dbs = _reference_backward(delta_L, weights, caches, hidden)
+        _expect_list(exercise, case, dWs, right_dWs, "dWs")
+        _expect_list(exercise, case, dbs, right_dbs, "dbs")
+
+
+def _recording(f: Callable[[np.ndarray], float], seen: list[tuple[int, ...]]
+               ) -> Callable[[Any], float]:
+    """``f``, noting the shape of every argument it is called with."""
+    def wrapped(x: Any) -> float:
+        seen.append(np.shape(x))
+        return f(np.asarray(x, dtype=np.float64))
+    return wrapped
+
+
+def _cubes_and_sines(x: np.ndarray) -> float:
+    return float(np.sum(x**3) + np.sum(np.sin(x)))
+
+
+def _logsumexp_times_squares(x: np.ndarray) -> float:
+    return float(np.log(np.sum(np.exp(x))) * np.sum(x**2))
+
+
+def _cubes(x: np.ndarray) -> float:
+    return float(np.sum(x**3))
+
+
+#: (formula, f, shape of x, eps). With eps=1e-2 the centered difference of sum(x**3) is off by
+#: exactly eps**2, so ignoring the eps argument shows.
+NUMERICAL_CASES = (("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (4,), 1e-5),
+                   ("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (2, 3), 1e-5),
+                   ("f(x) = log(sum(exp(x))) * sum(x**2)", _logsumexp_times_squares, (3, 1, 2),
+                    1e-5),
+                   ("f(x) = sum(x**3)", _cubes, (1, 1), 1e-5),
+                   ("f(x) = sum(x**3)", _cubes, (2, 2), 1e-2))
+
+
+@register("backward.numerical_gradient")
+def check_numerical_gradient(numerical_gradient: Callable[..., Any]) -> None:
+    """Centered differences for several f and shapes; eps is used; x is left unchanged."""
+    exercise = "numerical_gradient"
+    for seed, (formula, f, shape, eps) in enumerate(NUMERICAL_CASES):
+        x = np.random.default_rng(seed).normal(size=shape)
+        case = f"{formula} at x of shape {shape}, eps={eps}, seed {seed}"
+        before, seen = x.copy(), []
+        got = numerical_gradient(_recording(f, seen), x, eps=eps)
+        assert_unchanged(exercise, "x", before, x)
+        if any(s != shape for s in seen):
+            wrong = next(s for s in seen if s != shape)
+            raise Failure(f"{exercise}: for {case}, f must be called with an array of x's shape "
+                          f"{shape}; it was called with shape {wrong}")
+        right = reference.numerical_gradient(f, x, eps)
+        ignored_eps = reference.numerical_gradient(f, x, 1e-5)
+        forward = [(f(x + eps * e.reshape(shape)) - f(x)) / eps for e in np.eye(x.size)]
+        expect_close(exercise, case, got, right, rtol=1e-6, atol=1e-8, mistakes=[
+            ("the eps argument was ignored; perturb by eps", ignored_eps),
+            ("this is a one-sided difference (f(x + eps) - f(x)) / eps; use the centered "
+             "(f(x + eps) - f(x - eps)) / (2 eps)", np.reshape(forward, shape))])
+
+
+@register("backward.relative_error")
+def check_relative_error(relative_error: Callable[..., Any]) -> None:
+    """norm(a - n) / max(1e-8, norm(a) + norm(n)) on random, equal, close and all-zero pairs."""
+    exercise = "relative_error"
+    rng = np.random.default_rng(0)
+    a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
+    v = rng.normal(size=5)
+    cases = (("a and n random of shape (3, 4), seed 0", a, b),
+             ("a and n random of shape (5,), seed 0", v, rng.normal(size=5)),
+             ("n = a * (1 + 1e-3), shape (5,)", v, v * (1 + 1e-3)),
+             ("a = n, shape (3, 4)", a, a.copy()),
+             ("a = n = zeros of shape (2, 2)", np.zeros((2, 2)), np.zeros((2, 2))))
+    for case, x, y in cases:
+        got = call_student(exercise, case, relative_error, (x, y), "a n", "")
+        diff = np.linalg.norm(x - y)
+        na, nn = np.linalg.norm(x), np.linalg.norm(y)
+        expect_number(exercise, case, got, reference.relative_error(x, y), atol=1e-12, mistakes=[
+            ("the denominator is norm(a) + norm(n), not the larger of the two",
+             diff / max(1e-8, max(na, nn))),
+            ("the denominator is norm(a) + norm(n), not norm(a) alone", diff / max(1e-8, na))],
+            nan_hint="two zero gradients give 0 / 0: use max(1e-8, norm(a) + norm(n))")
+
+
+def _gradcheck_case(sizes: tuple[int, ...], m: int, seed: int, one_hot: bool
+                    ) -> tuple[reference.Network, np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    net = reference.init_network(sizes, "sigmoid", output_activation="softmax", seed=seed)
+    net = net.with_parameters(net.weights, [rng.normal(0.0, 0.5, size=b.shape)
+                                            for b in net.biases])
+    X = rng.normal(size=(m, sizes[0]))
+    if one_hot:
+        return net, X, reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
+    return net, X, rng.uniform(0.0, 1.0, size=(m, sizes[-1]))
+
+
+def _expect_error(case: str, key: str, got: Any, expected: float, one_hot: bool) -> None:
+    """One reported relative error: tiny for one-hot targets, the measured one otherwise."""
+    exercise = "gradient_check"
+    expect_number(exercise, f"{case}, error of {key}", got, expected, rtol=1.0, atol=np.inf)
+    value = float(np.asarray(got, dtype=np.float64).reshape(()))
+    if one_hot and not 0.0 <= value < 1e-6:
+        raise Failure(f"{exercise}: for {case}, you report a relative error of {value:.3g} for "
+                      f"{key}; a correct backward pass and a correct numerical gradient agree to "
+                      "below 1e-6. Compare your analytic and numerical gradients of that array "
+                      "(this check uses your functions: fix any earlier failing exercise first).")
+    if not one_hot and not np.isclose(value, expected, rtol=1e-3, atol=1e-9):
+        raise Failure(f"{exercise}: for {case}, you report a relative error of {value:.3g} for "
+                      f"{key}, but comparing the two gradients gives {expected:.3g}. With targets "
+                      "whose rows do not sum to 1, (A - Y)/m is not the gradient of the loss, so "
+                      "an honest check reports a large error: compute the analytic gradient with "
+                      "softmax_cce_output_delta and network_backward, the numerical one from "
+                      "categorical_cross_entropy, and report what you measure.")
+
+
+@register("backward.gradient_check")
+def check_gradient_check(gradient_check: Callable[..., Any]) -> None:
+    """Small errors on two correct setups; the reference's large errors when rows of Y do not
+    sum to 1 (then (A - Y)/m is not the gradient of the loss, and an honest check says so)."""
+    exercise = "gradient_check"
+    for sizes, m, seed, one_hot in (((3, 4, 3), 5, 0, True), ((4, 5, 3, 2), 3, 1, True),
+                                    ((3, 4, 3), 4, 2, False)):
+        net, X, Y = _gradcheck_case(sizes, m, seed, one_hot)
+        target = "one-hot Y" if one_hot else "Y whose rows do not sum to 1"
+        case = f"layer sizes {sizes}, batch of {m}, {target}, seed {seed}"
+        weights, biases = [W.copy() for W in net.weights], [b.copy() for b in net.biases]
+        errors = gradient_check(weights, biases, X, Y)
+        for before, after in zip((*net.weights, *net.biases), (*weights, *biases), strict=True):
+            assert_unchanged(exercise, "weights or biases", before, after)
+        keys = [f"{kind}{layer}" for layer in range(1, len(sizes)) for kind in "Wb"]
+        if not isinstance(errors, dict) or set(errors) != set(keys):
+            found = sorted(errors) if isinstance(errors, dict) else describe(errors)
+            raise Failure(f"{exercise}: for {case}, expected a dict with keys {keys}; "
+                          f"got {found}")
+        expected = reference.check_network_gradients(net, X, Y, "cce")
+        for key in keys:
+            _expect_error(case, key, errors[key], expected[key], one_hot)

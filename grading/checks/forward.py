@@ -1,0 +1,328 @@
+"""Hidden graders for ``ps1_forward/forward.ipynb``: activations, dense layers, losses.
+
+Each check calls the student's function on seeded cases (several shapes, a batch of one
+example, non-square layers, |z| up to 1e3, one float32 case), compares with the reference
+package and fails with a message that names the case. When a wrong answer matches a known
+mistake, the message names the mistake and gives a hint. ``expect_close``, ``expect_number``
+and ``elementwise_cases`` are shared with the ps2 graders (:mod:`grading.checks.backward`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+import reference
+from grading.compare import assert_close, assert_unchanged
+from grading.registry import Failure, describe, register
+
+#: A known mistake: the hint shown to the student and what that mistake returns on the case.
+Mistake = tuple[str, Any]
+
+ELEMENTWISE_SHAPES = ((7,), (4, 3), (1, 5), (1,), (2, 3, 4))
+EXTREME_Z = np.array([-1000.0, -745.0, -50.0, -1.0, 0.0, 1.0, 50.0, 745.0, 1000.0])
+FLOAT32_TOL = {"rtol": 1e-5, "atol": 1e-6}
+OVERFLOW_HINT = ("for large |z|, exp overflows to inf and inf/inf is nan; compute exp only of "
+                 "non-positive numbers (see the notebook's stability tip)")
+LOSS_SHAPE_HINT = "sum over the outputs and average over the batch"
+
+
+def _numeric(value: Any) -> np.ndarray | None:
+    """``value`` as a float64 array, or None when it is not numeric."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def expect_close(exercise: str, case: str, got: Any, expected: Any, *,
+                 mistakes: Sequence[Mistake] = (), rtol: float = 1e-6, atol: float = 1e-8,
+                 nan_hint: str | None = None) -> None:
+    """:func:`grading.compare.assert_close`, naming the mistake when a wrong answer matches one."""
+    expected = np.asarray(expected, dtype=np.float64)
+    array = _numeric(got)
+    if got is not None and array is not None:
+        same_shape = array.shape == expected.shape
+        if not (same_shape and np.allclose(array, expected, rtol=rtol, atol=atol)):
+            finite = np.all(np.isfinite(expected))
+            if nan_hint and same_shape and finite and not np.all(np.isfinite(array)):
+                raise Failure(f"{exercise}: for {case}, the result contains NaN or inf values; "
+                              f"{nan_hint}")
+            for hint, wrong in mistakes:
+                wrong = _numeric(wrong)
+                if wrong is not None and wrong.shape == array.shape and np.allclose(
+                        array, wrong, rtol=rtol, atol=atol):
+                    raise Failure(f"{exercise}: for {case}, {hint}")
+    assert_close(exercise, case, got, expected, rtol=rtol, atol=atol)
+
+
+def expect_number(exercise: str, case: str, got: Any, expected: float, *,
+                  shape_hint: str = "return one float", **options: Any) -> None:
+    """Like :func:`expect_close` for a result that must be a single number."""
+    if got is None:
+        raise Failure(f"{exercise}: returned None for {case}; did you forget `return`?")
+    array = _numeric(got)
+    if array is None or array.size != 1:
+        raise Failure(f"{exercise}: for {case}, expected a single number, got {describe(got)}; "
+                      f"{shape_hint}")
+    expect_close(exercise, case, array.reshape(()), expected, **options)
+
+
+def elementwise_cases() -> Iterator[tuple[str, np.ndarray, dict[str, float]]]:
+    """``(case, z, tolerances)``: random z of several shapes, extreme values, one float32 z."""
+    for seed, shape in enumerate(ELEMENTWISE_SHAPES):
+        z = np.random.default_rng(seed).normal(0.0, 3.0, size=shape)
+        yield f"z of shape {shape}, seed {seed}", z, {}
+    yield f"z = {EXTREME_Z.tolist()}", EXTREME_Z.copy(), {}
+    z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
+    yield "float32 z of shape (3, 4), seed 9", z32, FLOAT32_TOL
+
+
+def call_student(exercise: str, case: str, fn: Callable[..., Any], args: Sequence[Any],
+                 names: str, shape_hint: str, **kwargs: Any) -> Any:
+    """Call the student's function on ``args``; fail if it changes one of the leading arrays
+    named in ``names`` or raises a shape error (``shape_hint`` says what the shapes should be)."""
+    arrays = dict(zip(names.split(), args, strict=False))
+    saved = {name: np.array(array, copy=True) for name, array in arrays.items()}
+    try:
+        result = fn(*args, **kwargs)
+    except ValueError as error:
+        raise Failure(f"{exercise}: for {case}, your code raised ValueError: {error}. "
+                      f"{shape_hint}".rstrip()) from None
+    for name, array in arrays.items():
+        assert_unchanged(exercise, name, saved[name], array)
+    return result
+
+
+def check_elementwise(exercise: str, student: Callable[..., Any], expected_fn: Callable[..., Any],
+                      *, mistakes: Callable[[np.ndarray], Sequence[Mistake]] | None = None,
+                      nan_hint: str | None = None, **kwargs: Any) -> None:
+    """Check an elementwise function on every :func:`elementwise_cases` input."""
+    for case, z, tolerances in elementwise_cases():
+        case += "".join(f", {key}={value}" for key, value in kwargs.items())
+        got = call_student(exercise, case, student, (z,), "z", "", **kwargs)
+        z64 = z.astype(np.float64)
+        expect_close(exercise, case, got, expected_fn(z64, **kwargs),
+                     mistakes=mistakes(z64) if mistakes else (), nan_hint=nan_hint, **tolerances)
+
+
+@register("forward.sigmoid")
+def check_sigmoid(sigmoid: Callable[[np.ndarray], Any]) -> None:
+    """Values for every shape, 0 and 1 (not nan) at |z| = 1e3."""
+    check_elementwise("sigmoid", sigmoid, reference.sigmoid, nan_hint=OVERFLOW_HINT)
+
+
+@register("forward.relu")
+def check_relu(relu: Callable[[np.ndarray], Any]) -> None:
+    """Values (0 at z = 0) for every shape; the input stays as it was."""
+    check_elementwise("relu", relu, reference.relu)
+
+
+@register("forward.tanh")
+def check_tanh(tanh: Callable[[np.ndarray], Any]) -> None:
+    """Values for every shape, -1 and 1 (not nan) at |z| = 1e3."""
+    check_elementwise("tanh", tanh, reference.tanh, nan_hint=OVERFLOW_HINT)
+
+
+@register("forward.leaky_relu")
+def check_leaky_relu(leaky_relu: Callable[..., Any]) -> None:
+    """Values with the default slope 0.01 and with slope=0.2."""
+    check_elementwise("leaky_relu", leaky_relu, reference.leaky_relu)
+    ignored = "the slope argument was ignored; use `slope`, not 0.01"
+    check_elementwise("leaky_relu", leaky_relu, reference.leaky_relu, slope=0.2,
+                      mistakes=lambda z: [(ignored, reference.leaky_relu(z))])
+
+
+def _softmax_mistakes(Z: np.ndarray) -> list[Mistake]:
+    rows = np.exp(Z - Z.max(axis=1, keepdims=True))
+    hint = "each ROW must sum to 1 (normalize along axis=1, one example per row)"
+    mistakes = [(hint, reference.softmax(Z.T).T), (hint, rows / rows.sum(axis=0, keepdims=True))]
+    if Z.shape[0] == Z.shape[1]:
+        shifted = np.exp(Z - Z.max(axis=1))
+        mistakes.append(("the row max or row sum was broadcast along the wrong axis; "
+                         "use keepdims=True so a (m, 1) column meets each row",
+                         shifted / shifted.sum(axis=1)))
+    return mistakes
+
+
+@register("forward.softmax")
+def check_softmax(softmax: Callable[[np.ndarray], Any]) -> None:
+    """Row-wise values for several shapes (one row, one column, square), |z| up to 1e3."""
+    exercise = "softmax"
+    shapes = ((4, 3), (1, 5), (3, 3), (6, 10), (5, 1), (1, 1))
+    cases = [(f"Z of shape {s}, seed {i}", np.random.default_rng(i).normal(0.0, 3.0, size=s), {})
+             for i, s in enumerate(shapes)]
+    large = np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -1000.0], [0.5, 1000.0, 3.0]])
+    cases.append((f"Z = {large.tolist()}", large, {}))
+    z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
+    cases.append(("float32 Z of shape (3, 4), seed 9", z32, FLOAT32_TOL))
+    for case, Z, tolerances in cases:
+        got = call_student(exercise, case, softmax, (Z,), "Z", "Z.max(axis=1) has shape (m,); "
+                           "keepdims=True gives (m, 1), which lines up with the rows of Z.")
+        Z64 = Z.astype(np.float64)
+        expect_close(exercise, case, got, reference.softmax(Z64), mistakes=_softmax_mistakes(Z64),
+                     nan_hint="subtract each row's max before exp so the largest exponent is 0",
+                     **tolerances)
+
+
+def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.ndarray],
+                  label: str = "cache") -> None:
+    """The cache must be the triple (A_prev, Z, A), in this order."""
+    if not isinstance(cache, (tuple, list)) or len(cache) != 3:
+        raise Failure(f"{exercise}: for {case}, {label} must be a tuple (A_prev, Z, A) of three "
+                      f"arrays; got {describe(cache)}")
+    names = ("A_prev (the layer's input)", "Z", "A")
+    for index, name in enumerate(names):
+        order_hint = [(f"{label}[{index}] should be {name}: the order is (A_prev, Z, A)",
+                       expected[j]) for j in range(3) if j != index]
+        expect_close(exercise, f"{case} (in {label}[{index}] = {name})", cache[index],
+                     expected[index], mistakes=order_hint)
+
+
+def unpack_pair(exercise: str, case: str, result: Any, what: str) -> tuple[Any, Any]:
+    """The two items of a returned pair, or a failure saying a pair was expected."""
+    if not isinstance(result, (tuple, list)) or len(result) != 2:
+        raise Failure(f"{exercise}: for {case}, expected a pair {what}, got {describe(result)}")
+    return result[0], result[1]
+
+
+def random_layers(rng: np.random.Generator, sizes: Sequence[int]
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weights ``(n_l, n_{l+1})`` scaled by ``1/sqrt(n_l)`` and nonzero biases, for ``sizes``."""
+    weights = [rng.normal(size=(a, b)) / np.sqrt(a) for a, b in pairwise(sizes)]
+    return weights, [rng.normal(0.0, 0.5, size=b) for b in sizes[1:]]
+
+
+@register("forward.dense_forward")
+def check_dense_forward(dense_forward: Callable[..., Any]) -> None:
+    """A and the cache (X, Z, A) for batch sizes 1..7, non-square layers, four activations."""
+    exercise = "dense_forward"
+    layers = ((5, 4, 3, "sigmoid"), (1, 3, 2, "relu"), (7, 2, 6, "tanh"), (4, 3, 3, "identity"))
+    for seed, (m, n_in, n_out, name) in enumerate(layers):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(m, n_in))
+        (W,), (b,) = random_layers(rng, (n_in, n_out))
+        for dtype, tolerances in ((np.float64, {}), (np.float32, {"rtol": 1e-4, "atol": 1e-5})):
+            X, W, b = (a.astype(dtype) for a in (X, W, b))
+            case = (f"X {X.shape}, W {W.shape}, b {b.shape}, g = {name}, seed {seed}"
+                    + (", float32" if dtype == np.float32 else ""))
+            g = reference.get_activation(name).forward
+            result = call_student(exercise, case, dense_forward, (X, W, b, g), "X W b",
+                                  "X (m, n_in) @ W (n_in, n_out) gives (m, n_out); add b (n_out,).")
+            A, cache = unpack_pair(exercise, case, result, "(A, cache)")
+            X64, W64, b64 = (a.astype(np.float64) for a in (X, W, b))
+            expected, expected_cache = reference.dense_forward(X64, W64, b64, name)
+            mistakes = [("b was not added: Z = X @ W + b", g(X64 @ W64)),
+                        ("g was not applied: A = g(Z)", expected_cache.Z)]
+            expect_close(exercise, f"{case} (in A)", A, expected, mistakes=mistakes, **tolerances)
+            _expect_cache(exercise, case, cache, expected_cache)
+
+
+def reference_network_forward(X: np.ndarray, weights: Sequence[np.ndarray],
+                              biases: Sequence[np.ndarray], names: Sequence[str]
+                              ) -> tuple[np.ndarray, list[reference.LayerCache]]:
+    """Adapter: the reference forward pass for activations given by name."""
+    A, caches = X, []
+    for W, b, name in zip(weights, biases, names, strict=True):
+        A, cache = reference.dense_forward(A, W, b, name)
+        caches.append(cache)
+    return A, caches
+
+
+#: (layer sizes, activation names, batch size) of the networks network_forward is tried on.
+NETWORKS = (((3, 4, 2), ("relu", "sigmoid"), 5), ((2, 3), ("tanh",), 1),
+            ((4, 6, 5, 3), ("tanh", "relu", "softmax"), 6),
+            ((5, 3, 3, 1), ("leaky_relu", "sigmoid", "identity"), 1))
+
+
+@register("forward.network_forward")
+def check_network_forward(network_forward: Callable[..., Any]) -> None:
+    """A_L and one (A_prev, Z, A) cache per layer, for depths 1 to 3 and batches of 1 and more."""
+    exercise = "network_forward"
+    for seed, (sizes, names, m) in enumerate(NETWORKS):
+        rng = np.random.default_rng(seed)
+        X = rng.normal(size=(m, sizes[0]))
+        weights, biases = random_layers(rng, sizes)
+        case = f"layer sizes {sizes}, activations {list(names)}, batch of {m}, seed {seed}"
+        saved = [a.copy() for a in (*weights, *biases)]
+        activations = [reference.get_activation(name).forward for name in names]
+        result = call_student(exercise, case, network_forward, (X, weights, biases, activations),
+                              "X", "Layer l's W is (n_l, n_{l+1}): A_prev @ W.")
+        for before, after in zip(saved, (*weights, *biases), strict=True):
+            assert_unchanged(exercise, "weights or biases", before, after)
+        A_L, caches = unpack_pair(exercise, case, result, "(A_L, caches)")
+        expected, expected_caches = reference_network_forward(X, weights, biases, names)
+        expect_close(exercise, f"{case} (in A_L)", A_L, expected)
+        if not isinstance(caches, (list, tuple)) or len(caches) != len(names):
+            raise Failure(f"{exercise}: for {case}, caches must be a list with one cache per "
+                          f"layer ({len(names)}); got {describe(caches)}"
+                          + (f" of length {len(caches)}" if hasattr(caches, "__len__") else ""))
+        for layer, (cache, wanted) in enumerate(zip(caches, expected_caches, strict=True)):
+            _expect_cache(exercise, f"{case}, layer {layer + 1}", cache, wanted,
+                          label=f"caches[{layer}]")
+
+
+def _averaging_mistakes(total: float, m: int, k: int) -> list[Mistake]:
+    """Mistakes in the 1/m of a loss whose correct value is ``total / m``."""
+    return [("averaged over all m * k entries; average over the m examples (rows) only and "
+             "sum over the outputs", total / (m * k)),
+            ("the loss was summed but not averaged over the batch (divide by m)", total),
+            ("the sign is flipped", -total / m)]
+
+
+@register("forward.mean_squared_error")
+def check_mean_squared_error(mean_squared_error: Callable[..., Any]) -> None:
+    """1/(2m) * sum of squares, for several (m, k) including one example and one output."""
+    exercise = "mean_squared_error"
+    for seed, (m, k) in enumerate(((5, 3), (8, 1), (4, 10), (1, 1), (1, 4))):
+        rng = np.random.default_rng(seed)
+        A, Y = rng.normal(size=(m, k)), rng.normal(size=(m, k))
+        case = f"A and Y of shape {(m, k)}, seed {seed}"
+        got = call_student(exercise, case, mean_squared_error, (A, Y), "A Y", "")
+        squares = float(np.sum((A - Y) ** 2))
+        mistakes = [("the 1/2 is missing: L = 1/(2m) * sum (a - y)**2", squares / m),
+                    *_averaging_mistakes(squares / 2, m, k)]
+        expect_number(exercise, case, got, reference.mean_squared_error(A, Y), mistakes=mistakes,
+                      shape_hint=LOSS_SHAPE_HINT)
+
+
+def _probability_cases(kind: str) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(case, A, Y) for binary ("bce") or categorical ("cce") targets, the last one saturated."""
+    for seed, (m, k, scale) in enumerate(((5, 3, 2.0), (8, 2, 2.0), (1, 4, 2.0), (1, 1, 2.0),
+                                          (6, 4, 900.0))):
+        rng = np.random.default_rng(seed)
+        Z = rng.normal(0.0, scale, size=(m, k))
+        if kind == "bce":
+            A, Y = reference.sigmoid(Z), (rng.random((m, k)) < 0.5).astype(np.float64)
+        else:
+            A, Y = reference.softmax(Z), reference.one_hot(rng.integers(0, k, size=m), k)
+        note = ", some probabilities exactly 0 or 1" if scale > 100 else ""
+        yield f"A and Y of shape {(m, k)}, seed {seed}{note}", A, Y
+
+
+@register("forward.binary_cross_entropy")
+def check_binary_cross_entropy(binary_cross_entropy: Callable[..., Any]) -> None:
+    """Values for several shapes, and a finite value when some outputs are exactly 0 or 1."""
+    exercise = "binary_cross_entropy"
+    for case, A, Y in _probability_cases("bce"):
+        got = call_student(exercise, case, binary_cross_entropy, (A, Y), "A Y", "")
+        clipped = np.clip(A, 1e-12, 1 - 1e-12)
+        total = float(-np.sum(Y * np.log(clipped) + (1 - Y) * np.log(1 - clipped)))
+        expect_number(exercise, case, got, reference.binary_cross_entropy(A, Y),
+                      mistakes=_averaging_mistakes(total, *A.shape), shape_hint=LOSS_SHAPE_HINT,
+                      nan_hint="clip A to [1e-12, 1 - 1e-12] before the logs: log(0) is -inf")
+
+
+@register("forward.categorical_cross_entropy")
+def check_categorical_cross_entropy(categorical_cross_entropy: Callable[..., Any]) -> None:
+    """Values for several shapes, and a finite value when the true class has probability 0."""
+    exercise = "categorical_cross_entropy"
+    for case, A, Y in _probability_cases("cce"):
+        got = call_student(exercise, case, categorical_cross_entropy, (A, Y), "A Y", "")
+        total = float(-np.sum(Y * np.log(np.maximum(A, 1e-12))))
+        expect_number(exercise, case, got, reference.categorical_cross_entropy(A, Y),
+                      mistakes=_averaging_mistakes(total, *A.shape), shape_hint=LOSS_SHAPE_HINT,
+                      nan_hint="floor A at 1e-12 before the log (np.maximum): log(0) is -inf")

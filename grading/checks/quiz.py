@@ -1,0 +1,241 @@
+"""The quiz (``source/quiz/quiz.ipynb``): its answer key and the check of every question.
+
+Each question's hidden test cell calls ``grade("quiz.q01", answer_q01)``. The key lives only
+here, never in the notebook, so no answer reaches the released version.
+
+A question is one of three kinds:
+
+* ``single``: one letter, e.g. ``"B"``;
+* ``multiple``: several letters, e.g. ``"AC"`` or ``["A", "C"]``, graded all or nothing
+  (exactly the right set of letters);
+* ``numeric``: a number, right within the question's relative tolerance.
+
+:func:`read_answer` reads an answer in either form; it is copied verbatim into the notebook's
+setup cell, where ``check_format`` calls it for the visible check, so a student's visible check
+and this grader accept and reject exactly the same answers, with the same message. Keep the
+two copies identical.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import partial
+from typing import Any
+
+from grading.registry import Failure, register
+
+
+@dataclass(frozen=True)
+class Question:
+    """One question of the quiz: its kind, its answer and a hint for a wrong answer."""
+
+    kind: str  # "single", "multiple" or "numeric"
+    answer: str | float  # the letter, the letters in alphabetical order, or the number
+    hint: str  # points toward the idea; never gives the answer away
+    options: str = "ABCD"  # the letters the question offers (single and multiple only)
+    rtol: float = 1e-2  # relative tolerance (numeric only)
+
+
+KEY: dict[str, Question] = {
+    "q01": Question(
+        "single", "C", "ask what backpropagation produces, and what then uses it."
+    ),
+    "q02": Question(
+        "single", "D",
+        "each factor is the derivative of one piece, evaluated at the value that piece "
+        "receives as its input.",
+    ),
+    "q03": Question(
+        "multiple", "ABD",
+        "write the delta of layer 1 as a product of one factor per layer and ask which "
+        "factors can be small.",
+        options="ABCDE",
+    ),
+    "q04": Question(
+        "numeric", 0.25,
+        "sigma(z) * (1 - sigma(z)) is p * (1 - p) for p between 0 and 1: where is that largest, "
+        "and what is it there?",
+    ),
+    "q05": Question(
+        "single", "B", "where is p * (1 - p) largest, and for which z is sigma(z) equal to that p?"
+    ),
+    "q06": Question(
+        "numeric", 0.25**10,
+        "use the largest value of the sigmoid's derivative, once per layer; a Python "
+        "expression is a fine answer.",
+    ),
+    "q07": Question(
+        "single", "B",
+        "the loss is a mean over the batch; the log and the softmax Jacobian simplify "
+        "together.",
+    ),
+    "q08": Question(
+        "multiple", "ACD",
+        "compute dL/dA, multiply by the sigmoid's derivative written with A, and simplify.",
+        options="ABCDE",
+    ),
+    "q09": Question(
+        "multiple", "BCE",
+        "unroll v for a few steps: what does it add up, and what happens when successive "
+        "gradients agree or alternate?",
+        options="ABCDE",
+    ),
+    "q10": Question(
+        "multiple", "ABD",
+        "what are m and v running means of, and what value do they start from?",
+        options="ABCDE",
+    ),
+    # m1 = 0.1 * 2 = 0.2; m2 = 0.9 * 0.2 + 0.1 * 4 = 0.58; m_hat = 0.58 / (1 - 0.9**2)
+    "q11": Question(
+        "numeric", (0.9 * 0.1 * 2.0 + 0.1 * 4.0) / (1.0 - 0.9**2),
+        "apply the update of m twice, then divide by 1 - beta1**t with t = 2.",
+    ),
+    "q12": Question(
+        "single", "A", "clipping can only make a gradient smaller: when is a gradient too big?"
+    ),
+    "q13": Question(
+        "single", "D",
+        "clip the gradient (10, 1) to a limit of 1 both ways and compare the directions.",
+    ),
+    "q14": Question(
+        "numeric", 2e6,
+        "how many loss evaluations does one centered difference take, and how many weights "
+        "need one?",
+    ),
+    "q15": Question(
+        "single", "B", "compare a sum over 256 examples with a sum over 32 examples."
+    ),
+    "q16": Question(
+        "multiple", "BCDE",
+        "what is ReLU's derivative where z <= 0, and what does a zero derivative do to the "
+        "weights feeding the unit?",
+        options="ABCDE",
+    ),
+    "q17": Question(
+        "single", "C", "a gradient has the shape of the parameter it is the gradient of."
+    ),
+    "q18": Question(
+        "single", "A",
+        "check the shapes: the product must have the shape (m, n_l) of layer l's delta.",
+    ),
+    "q19": Question(
+        "single", "D",
+        "the chain rule takes each derivative at the input of its piece; what is the input "
+        "of the sigmoid?",
+    ),
+    "q20": Question(
+        "single", "A", "see relu_grad in problem set 2: which side of the kink gets z = 0?"
+    ),
+    "q21": Question(
+        "numeric", 1.0, "tanh(z)**2 is never negative: where is 1 - tanh(z)**2 largest?"
+    ),
+    "q22": Question(
+        "numeric", 1e-7,
+        "the course states one pass threshold for float64 gradient checks; see the gradient "
+        "check of problem set 2.",
+    ),
+    "q23": Question(
+        "numeric", 320_000.0,
+        "write the shapes of both products; (a, b) @ (b, c) takes a * b * c multiplications.",
+    ),
+    "q24": Question(
+        "single", "A",
+        "backward visits each layer once, doing work of the same kind as forward; compare "
+        "q23.",
+    ),
+    "q25": Question(
+        "multiple", "BCD",
+        "what goes wrong when every weight starts equal, and what should the scale of the "
+        "weights keep steady from layer to layer?",
+        options="ABCDE",
+    ),
+}
+
+
+def read_answer(answer, kind, options=""):
+    """Read a quiz answer the way the grader does: return it normalized, or say what to fix.
+
+    kind "single": one letter as a string; "b" and " B " both read as "B".
+    kind "multiple": letters as a string ("AC", "a, c") or a list, tuple or set of strings
+    (["A", "C"]); order, case, spaces, commas and repeats do not matter: both read as "AC".
+    kind "numeric": an int or a float (not text, not True or False, not NaN or inf): a float.
+    ``options`` holds the letters the question offers. Raises NotImplementedError for None
+    (not answered yet) and AssertionError saying what to fix for an answer of the wrong form.
+    """
+    import math
+    import numbers
+
+    if answer is None:
+        raise NotImplementedError("not answered yet")
+    allowed = ", ".join(options)
+    if kind == "single":
+        if not isinstance(answer, str):
+            raise AssertionError(
+                f'write the letter as a string, e.g. "B" (with the quotes); '
+                f"got {answer!r} of type {type(answer).__name__}"
+            )
+        letter = answer.strip().upper()
+        if len(letter) != 1 or letter not in options:
+            raise AssertionError(f"write exactly one of the letters {allowed}; got {answer!r}")
+        return letter
+    if kind == "multiple":
+        parts = [answer] if isinstance(answer, str) else answer
+        if not isinstance(parts, (list, tuple, set, frozenset)) or not all(
+            isinstance(part, str) for part in parts
+        ):
+            raise AssertionError(
+                'write the letters as a string or a list of strings, e.g. "AC" or ["A", "C"]; '
+                f"got {answer!r}"
+            )
+        letters = {c for c in "".join(parts).upper() if not c.isspace() and c != ","}
+        unknown = sorted(letters - set(options))
+        if unknown:
+            raise AssertionError(
+                f"{', '.join(repr(c) for c in unknown)} is not among the letters {allowed}; "
+                f"got {answer!r}"
+            )
+        if not letters:
+            raise AssertionError(f"choose at least one of the letters {allowed}; got {answer!r}")
+        return "".join(sorted(letters))
+    if kind == "numeric":
+        if isinstance(answer, str):
+            try:
+                float(answer)
+            except ValueError:
+                raise AssertionError(
+                    f"write a number, not text, e.g. 1.5 without quotes; got {answer!r}"
+                ) from None
+            raise AssertionError(f"write a number, not text: {answer.strip()} without the quotes")
+        if isinstance(answer, bool) or not isinstance(answer, numbers.Real):
+            raise AssertionError(
+                f"write a number such as 1.5 or 3e-4; got {answer!r} of type "
+                f"{type(answer).__name__}"
+            )
+        value = float(answer)
+        if not math.isfinite(value):
+            raise AssertionError(f"write a finite number; got {value}")
+        return value
+    raise ValueError(f"unknown kind of question {kind!r}; use single, multiple or numeric")
+
+
+def check_answer(number: str, answer: Any) -> None:
+    """Grade the answer to question ``number`` (``"q01"``) against the key."""
+    question = KEY[number]
+    name = f"quiz.{number}"
+    try:
+        value = read_answer(answer, question.kind, question.options)
+    except AssertionError as error:  # the wrong form: the visible check said the same
+        raise Failure(f"{name}: {error}") from None
+    if question.kind == "numeric":
+        if not math.isclose(value, question.answer, rel_tol=question.rtol):
+            raise Failure(
+                f"{name}: {value:g} is not within {question.rtol:.0%} of the expected value. "
+                f"Hint: {question.hint}"
+            )
+    elif value != question.answer:
+        raise Failure(f"{name}: {value!r} is not the right answer. Hint: {question.hint}")
+
+
+for _number in KEY:
+    register(f"quiz.{_number}")(partial(check_answer, _number))

@@ -1,0 +1,377 @@
+"""Hidden graders for ps3_training/training.ipynb: update rules, clipping, minibatches, training.
+
+Update rules are compared with :mod:`reference.updates` on seeded random arrays. Training is
+judged by what does not depend on how rows are shuffled: a full-batch run (one step per epoch)
+must follow the reference epoch by epoch; a minibatch run with a tiny learning rate must move
+the weights ``m / batch_size`` times as far as one full-batch step; and real runs on XOR and the
+digits must reach their accuracy.
+"""
+
+from __future__ import annotations
+
+import copy
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+import reference
+from grading.compare import assert_close, assert_unchanged
+from grading.registry import Failure, describe, register
+
+SHAPES = ((3,), (4, 5), (2, 3, 4))
+#: Seconds one training run of the outcome checks may take; the reference needs about one.
+TIME_BUDGET = 60.0
+Params = tuple[list[np.ndarray], list[np.ndarray], list[float]]
+
+
+def call_pure(exercise: str, fn: Callable, names: Sequence[str], inputs: Sequence[Any],
+              *args: Any, **kwargs: Any) -> Any:
+    """``fn(*inputs, *args, **kwargs)``; fail if it changed an input array (or list of them)."""
+    before = copy.deepcopy(list(inputs))
+    result = fn(*inputs, *args, **kwargs)
+    for name, old, new in zip(names, before, inputs, strict=True):
+        olds, news = _leaves(old), _leaves(new)
+        if len(olds) != len(news):
+            raise Failure(f"{exercise}: your function changed the list {name} in place; "
+                          "build a new list instead")
+        for old_array, new_array in zip(olds, news, strict=True):
+            assert_unchanged(exercise, name, old_array, np.asarray(new_array))
+    return result
+
+
+def _leaves(value: Any) -> list[Any]:
+    """The arrays inside ``value``, an array or nested lists and tuples of arrays."""
+    if isinstance(value, (list, tuple)):
+        return [leaf for item in value for leaf in _leaves(item)]
+    return [value]
+
+
+def unpack(exercise: str, case: str, result: Any, names: Sequence[str]) -> tuple:
+    """``result`` as a tuple of ``len(names)`` items, or a message naming what was expected."""
+    if not isinstance(result, (tuple, list)) or len(result) != len(names):
+        raise Failure(f"{exercise}: for {case}, expected to get back ({', '.join(names)}); "
+                      f"got {describe(result)}" + (f" of length {len(result)}"
+                                                   if isinstance(result, (tuple, list)) else ""))
+    return tuple(result)
+
+
+def close(exercise: str, case: str, got: Any, expected: np.ndarray,
+          mistakes: dict[str, np.ndarray] | None = None, advice: str = "") -> None:
+    """:func:`assert_close`, naming the likely mistake when ``got`` matches a known wrong one
+    (else adding ``advice``, if any)."""
+    try:
+        assert_close(exercise, case, got, expected)
+    except Failure as failure:
+        for hint, wrong in (mistakes or {}).items():
+            if np.shape(got) == np.shape(wrong) and np.allclose(np.asarray(got, float), wrong):
+                raise Failure(f"{failure}. Likely cause: {hint}") from None
+        if advice:
+            raise Failure(f"{failure}. {advice}") from None
+        raise
+
+
+def _arrays(seed: int, shape: tuple[int, ...], count: int) -> list[np.ndarray]:
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=shape) for _ in range(count)]
+
+
+@register("training.sgd_step")
+def check_sgd_step(sgd_step: Callable) -> None:
+    """``param - lr * grad`` on several shapes and learning rates, param left unchanged."""
+    name = "training.sgd_step"
+    for seed, (shape, lr) in enumerate(zip(SHAPES, (0.1, 0.01, 1.5), strict=True)):
+        param, grad = _arrays(seed, shape, 2)
+        got = call_pure(name, sgd_step, ("param", "grad"), (param, grad), lr)
+        close(name, f"param and grad of shape {shape}, lr={lr}", got,
+              reference.sgd_step(param, grad, lr), {
+                  "the step goes up the gradient (+ lr * grad); descent subtracts it":
+                      param + lr * grad,
+                  "the learning rate is missing": param - grad})
+
+
+@register("training.momentum_step")
+def check_momentum_step(momentum_step: Callable) -> None:
+    """One step from a random velocity, on several shapes and hyperparameters."""
+    name, outputs = "training.momentum_step", ("new_param", "new_velocity")
+    for seed, (shape, lr, beta) in enumerate(zip(SHAPES, (0.1, 0.05, 0.3), (0.9, 0.5, 0.99),
+                                                 strict=True)):
+        param, grad, velocity = _arrays(seed, shape, 3)
+        case = f"param of shape {shape}, lr={lr}, beta={beta}"
+        got = unpack(name, case, call_pure(name, momentum_step, ("param", "grad", "velocity"),
+                                           (param, grad, velocity), lr, beta), outputs)
+        want_param, want_velocity = reference.momentum_step(param, grad, velocity, lr, beta)
+        close(name, f"new_velocity for {case}", got[1], want_velocity, {
+            "the velocity collects raw gradients, v = beta * v + grad; lr comes in the step":
+                beta * velocity + lr * grad,
+            "use v = beta * v + grad, not a running mean with (1 - beta) * grad":
+                beta * velocity + (1 - beta) * grad,
+            "beta multiplies the old velocity, not the gradient": velocity + beta * grad})
+        close(name, f"new_param for {case}", got[0], want_param, {
+            "step with the new velocity, after updating it": param - lr * velocity})
+
+
+@register("training.adam_step")
+def check_adam_step(adam_step: Callable) -> None:
+    """Adam at steps t = 1, 2, 10 and 1000 with default and changed hyperparameters."""
+    name, outputs = "training.adam_step", ("new_param", "new_m", "new_v")
+    cases = ((1, (3,), {}), (2, (4, 5), {"lr": 0.01}), (10, (2, 3, 4), {"beta1": 0.8}),
+             (1000, (6,), {"lr": 0.1, "beta2": 0.99, "eps": 1e-6}), (1, (5,), {"lr": 0.1}))
+    for seed, (t, shape, options) in enumerate(cases):
+        param, grad, m = _arrays(seed, shape, 3)
+        v = np.abs(_arrays(seed + 50, shape, 1)[0])
+        if seed == len(cases) - 1:  # a first step on gradients about as small as eps
+            grad, m, v = grad * 1e-8, np.zeros(shape), np.zeros(shape)
+        case = (f"param of shape {shape}, t={t}" + "".join(f", {k}={x}" for k, x in options.items())
+                + (", gradients of about 1e-8, m = v = 0" if not m.any() else ""))
+        got = unpack(name, case, call_pure(name, adam_step, ("param", "grad", "m", "v"),
+                                           (param, grad, m, v), t, **options), outputs)
+        want = reference.adam_step(param, grad, m, v, t, **options)
+        beta2 = options.get("beta2", 0.999)
+        close(name, f"new_m for {case}", got[1], want[1])
+        close(name, f"new_v for {case}", got[2], want[2], {
+            "v is a running mean of the squared gradient, grad ** 2":
+                beta2 * v + (1 - beta2) * grad})
+        close(name, f"new_param for {case}", got[0], want[0],
+              _adam_mistakes(param, want[1], want[2], t, options))
+
+
+def _adam_mistakes(param: np.ndarray, m: np.ndarray, v: np.ndarray, t: int,
+                   options: dict[str, float]) -> dict[str, np.ndarray]:
+    lr, eps = options.get("lr", 1e-3), options.get("eps", 1e-8)
+    b1, b2 = options.get("beta1", 0.9), options.get("beta2", 0.999)
+    m_hat, v_hat = m / (1 - b1**t), v / (1 - b2**t)
+    return {
+        "the bias correction is missing: divide m by (1 - beta1**t) and v by (1 - beta2**t)":
+            param - lr * m / (np.sqrt(v) + eps),
+        "eps goes outside the square root: sqrt(v_hat) + eps":
+            param - lr * m_hat / np.sqrt(v_hat + eps),
+        "the correction uses beta**t with the t you are given (t starts at 1)":
+            param - lr * (m / (1 - b1 ** (t + 1))) / (np.sqrt(v / (1 - b2 ** (t + 1))) + eps)}
+
+
+def _check_list(name: str, case: str, got: Any, count: int) -> None:
+    if not isinstance(got, (list, tuple)) or len(got) != count:
+        raise Failure(f"{name}: for {case}, expected a list of {count} arrays, one per "
+                      f"gradient; got {describe(got)}")
+
+
+@register("training.clip_by_value")
+def check_clip_by_value(clip_by_value: Callable) -> None:
+    """Every entry clipped into [-limit, limit], for lists of arrays of mixed shapes."""
+    name = "training.clip_by_value"
+    for seed, limit in enumerate((0.5, 1.0, 10.0)):
+        grads = [3 * g for g in _arrays(seed, (4, 3), 1) + _arrays(seed + 9, (3,), 1)]
+        case = f"two gradients of shapes (4, 3) and (3,), limit={limit}"
+        got = call_pure(name, clip_by_value, ("grads",), (grads,), limit)
+        _check_list(name, case, got, len(grads))
+        want = reference.clip_by_value(grads, limit)
+        for index, (g, w, original) in enumerate(zip(got, want, grads, strict=True)):
+            close(name, f"gradient {index} of {case}", g, w, {
+                "clip both sides: entries below -limit become -limit":
+                    np.minimum(original, limit)})
+
+
+@register("training.clip_by_global_norm")
+def check_clip_by_global_norm(clip_by_global_norm: Callable) -> None:
+    """Rescaling when the global norm is too large, no change when it is not, zero gradients."""
+    name = "training.clip_by_global_norm"
+    for seed, max_norm in enumerate((1.0, 100.0, 0.01)):
+        grads = _arrays(seed, (5, 4), 1) + _arrays(seed + 9, (4,), 1) + _arrays(seed, (2, 1), 1)
+        _check_clip_case(name, clip_by_global_norm, grads, max_norm,
+                         f"three gradients of shapes (5, 4), (4,), (2, 1), max_norm={max_norm}")
+    _check_clip_case(name, clip_by_global_norm, [np.zeros((2, 2)), np.zeros(2)], 1.0,
+                     "gradients that are all zero (norm 0: leave them, do not divide by 0)")
+
+
+def _check_clip_case(name: str, fn: Callable, grads: list[np.ndarray], max_norm: float,
+                     case: str) -> None:
+    clipped, norm = unpack(name, case, call_pure(name, fn, ("grads",), (grads,), max_norm),
+                           ("clipped_grads", "norm_before"))
+    want, want_norm = reference.clip_by_global_norm(grads, max_norm)
+    close(name, f"norm_before for {case}", norm, np.float64(want_norm), {
+        "norm_before is the global norm measured before clipping, not after":
+            np.float64(min(want_norm, max_norm))})
+    _check_list(name, case, clipped, len(grads))
+    for index, (g, w, original) in enumerate(zip(clipped, want, grads, strict=True)):
+        own_norm = np.linalg.norm(original)
+        close(name, f"gradient {index} of {case}", g, w, {
+            "each array was rescaled by its own norm; use one norm of all arrays together":
+                original * min(1.0, max_norm / own_norm) if own_norm > 0 else original,
+            "the gradients were clipped entry by entry; rescale them all by one factor":
+                np.clip(original, -max_norm, max_norm)})
+
+
+@register("training.iterate_minibatches")
+def check_iterate_minibatches(iterate_minibatches: Callable) -> None:
+    """Every row once per epoch in batches of batch_size, X and Y rows kept together, shuffled
+    by the rng that is passed in, a new order each epoch."""
+    name = "training.iterate_minibatches"
+    for m, size in ((10, 4), (12, 3), (7, 7), (5, 10), (50, 1)):
+        _check_epoch(name, iterate_minibatches, m, size)
+    orders = [_order(iterate_minibatches, 40, np.random.default_rng(s)) for s in (3, 3, 4)]
+    rng = np.random.default_rng(5)
+    if np.array_equal(orders[0], np.arange(40)):
+        raise Failure(f"{name}: the rows come out in their original order; shuffle them with "
+                      "order = rng.permutation(m)")
+    if not np.array_equal(orders[0], orders[1]) or np.array_equal(orders[0], orders[2]):
+        raise Failure(f"{name}: shuffle with the rng argument (rng.permutation(m)), not "
+                      "np.random: the same seed must give the same order, another seed another")
+    if np.array_equal(_order(iterate_minibatches, 40, rng), _order(iterate_minibatches, 40, rng)):
+        raise Failure(f"{name}: two epochs with the same rng gave the same order; draw a new "
+                      "permutation from rng each time the function is called")
+
+
+def _order(fn: Callable, m: int, rng: np.random.Generator) -> np.ndarray:
+    X = np.arange(3.0 * m).reshape(m, 3)
+    return np.concatenate([np.asarray(xb)[:, 0] / 3 for xb, _ in fn(X, X[:, :2], 8, rng)])
+
+
+def _check_epoch(name: str, fn: Callable, m: int, size: int) -> None:
+    X, Y = np.arange(3.0 * m).reshape(m, 3), -np.arange(2.0 * m).reshape(m, 2)
+    case = f"X of shape {X.shape}, Y of shape {Y.shape}, batch_size={size}"
+    batches = call_pure(name, lambda *a: list(fn(*a)), ("X", "Y"), (X, Y), size,
+                        np.random.default_rng(m))
+    pairs = [[np.asarray(a, float) for a in unpack(name, case, b, ("X_batch", "Y_batch"))]
+             for b in batches]
+    expected = [size] * (m // size) + ([m % size] if m % size else [])
+    if [len(xb) for xb, _ in pairs] != expected:
+        raise Failure(f"{name}: for {case}, expected batches of {expected} rows; "
+                      f"got {[len(xb) for xb, _ in pairs]}")
+    rows_x = np.concatenate([xb[:, 0] / 3 for xb, _ in pairs])
+    if not np.array_equal(rows_x, np.concatenate([-yb[:, 0] / 2 for _, yb in pairs])):
+        raise Failure(f"{name}: for {case}, X_batch and Y_batch hold different examples; "
+                      "index X and Y with the same rows")
+    if not np.array_equal(np.sort(rows_x), np.arange(m)):
+        raise Failure(f"{name}: for {case}, an epoch must use every row exactly once; "
+                      "some rows are missing or repeated")
+
+
+def _network(weights: Sequence[Any], biases: Sequence[Any], hidden: str,
+             output: str) -> reference.Network:
+    activations = [reference.get_activation(hidden)] * (len(weights) - 1)
+    return reference.Network(tuple(np.asarray(W, float) for W in weights),
+                             tuple(np.asarray(b, float) for b in biases),
+                             (*activations, reference.get_activation(output)))
+
+
+def _data(seed: int, output: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """40 random rows: binary targets for a sigmoid output, one-hot ones for softmax."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 3))
+    if output == "sigmoid":
+        return X, (X[:, :1] * X[:, 1:2] > 0).astype(float), [3, 5, 1]
+    return X, reference.one_hot(rng.integers(0, 3, size=40), 3), [3, 6, 4, 3]
+
+
+def _run_train(name: str, train: Callable, X: np.ndarray, Y: np.ndarray, sizes: list[int],
+               **options: Any) -> Params:
+    case = f"train(X, Y, {sizes}, " + ", ".join(f"{k}={v!r}" for k, v in options.items()) + ")"
+    weights, biases, losses = unpack(name, case, call_pure(name, train, ("X", "Y"), (X, Y),
+                                                           list(sizes), **options),
+                                     ("weights", "biases", "losses"))
+    if len(weights) != len(sizes) - 1 or len(biases) != len(sizes) - 1:
+        raise Failure(f"{name}: {case} should give {len(sizes) - 1} weight matrices and bias "
+                      f"vectors; got {len(weights)} and {len(biases)}")
+    for layer, (W, b) in enumerate(zip(weights, biases, strict=True), start=1):
+        want = (sizes[layer - 1], sizes[layer])
+        if np.shape(W) != want or np.shape(b) != want[1:]:
+            raise Failure(f"{name}: {case}: W{layer} and b{layer} should have shapes {want} and "
+                          f"{want[1:]}; got {np.shape(W)} and {np.shape(b)}")
+    if len(losses) != options["epochs"]:
+        raise Failure(f"{name}: {case} should give one loss per epoch ({options['epochs']}); "
+                      f"got {len(losses)}")
+    return list(weights), list(biases), [float(x) for x in losses]
+
+
+@register("training.train")
+def check_train(train: Callable) -> None:
+    """Full-batch runs follow the reference epoch by epoch; minibatch runs take m / batch_size
+    steps per epoch; the losses are those of the whole training set after each epoch."""
+    name = "training.train"
+    for seed, (hidden, output) in enumerate((("sigmoid", "sigmoid"), ("relu", "softmax"),
+                                             ("tanh", "softmax"))):
+        X, Y, sizes = _data(seed, output)
+        loss = "bce" if output == "sigmoid" else "cce"
+        start = reference.init_network(sizes, hidden, output_activation=output, seed=seed)
+        common = {"hidden": hidden, "output": output, "seed": seed}
+        weights, biases, losses = _run_train(name, train, X, Y, sizes, epochs=8, lr=0.5,
+                                             batch_size=len(X), **common)
+        trained, history = reference.train(start, X, Y, loss, epochs=8,
+                                           optimizer=reference.SGD(0.5), batch_size=len(X))
+        case = (f"a full-batch run (batch_size = m = {len(X)}, so one step per epoch), "
+                f"layer_sizes={sizes}, hidden={hidden!r}, output={output!r}, lr=0.5, seed={seed}")
+        before = reference.network_loss(start, X, Y, loss)
+        close(name, f"the losses of {case}", losses, np.array(history.loss), {
+            "record the loss after each epoch, not before it":
+                np.array([before, *history.loss[:-1]])},
+              advice="Start from init_network(layer_sizes, seed, hidden), take one sgd_step "
+              "per batch for every W and b, and record the loss on the whole training set "
+              "after each epoch")
+        for layer in range(len(weights)):
+            assert_close(name, f"W{layer + 1} after {case}", weights[layer],
+                         trained.weights[layer])
+            assert_close(name, f"b{layer + 1} after {case}", biases[layer], trained.biases[layer])
+        _check_minibatch_steps(name, train, X, Y, sizes, start, common)
+
+
+def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndarray,
+                           sizes: list[int], start: reference.Network,
+                           common: dict[str, Any]) -> None:
+    """With a tiny lr, an epoch of 4 equal batches moves the weights 4 times as far as one
+    full-batch step, whatever the order of the batches."""
+    m, lr, steps = len(X), 1e-4, 4
+    weights, biases, losses = _run_train(name, train, X, Y, sizes, epochs=1, lr=lr,
+                                         batch_size=m // steps, **common)
+    loss = "bce" if common["output"] == "sigmoid" else "cce"
+    one_step, _ = reference.train(start, X, Y, loss, epochs=1, optimizer=reference.SGD(lr),
+                                  batch_size=m)
+    moved, full = (np.concatenate([(W - W0).ravel() for W, W0 in zip(ws, start.weights,
+                                                                     strict=True)])
+                   for ws in (weights, one_step.weights))
+    if not np.allclose(moved, steps * full, rtol=2e-2, atol=2e-2 * np.abs(full).max()):
+        ratio = np.linalg.norm(moved) / max(np.linalg.norm(full), 1e-300)
+        raise Failure(
+            f"{name}: with m = {m} rows and batch_size = {m // steps}, one epoch takes {steps} "
+            f"steps and, with lr = {lr}, should move the weights about {steps} times as far as "
+            f"one full-batch step; yours moved them {ratio:.3g} times as far (or in another "
+            "direction). Take one sgd_step per batch from iterate_minibatches(X, Y, batch_size, "
+            "rng)")
+    final = reference.network_loss(_network(weights, biases, common["hidden"], common["output"]),
+                                   X, Y, loss)
+    assert_close(name, "the last entry of losses, which should be the loss of the returned "
+                 "weights and biases on the whole training set", losses[-1], np.float64(final))
+
+
+def _outcome(name: str, train: Callable, data: tuple[np.ndarray, ...], sizes: list[int],
+             options: dict[str, Any], target: float, what: str) -> None:
+    """Train with ``options``; fail unless the accuracy on ``data[2:]`` reaches ``target``."""
+    start = time.perf_counter()
+    weights, biases, losses = _run_train(name, train, data[0], data[1], sizes, **options)
+    if time.perf_counter() - start > TIME_BUDGET:
+        raise Failure(f"{name}: training took over {TIME_BUDGET:.0f} s; the reference needs "
+                      "about one. Work on whole batches with matrix products, not row by row")
+    network = _network(weights, biases, options["hidden"], options["output"])
+    acc = reference.accuracy(network, data[2], data[3])
+    if acc < target or not losses[-1] < losses[0]:
+        raise Failure(f"{name}: train(X, Y, {sizes}, {options}) reached {acc:.1%} {what} "
+                      f"(expected at least {target:.0%}); the training loss went from "
+                      f"{losses[0]:.3g} to {losses[-1]:.3g}")
+
+
+@register("training.train_xor")
+def check_train_xor(train: Callable) -> None:
+    """A 2-4-1 tanh/sigmoid network, trained full-batch, classifies all four XOR points."""
+    X, Y = reference.xor()
+    _outcome("training.train_xor", train, (X, Y, X, Y), [2, 4, 1],
+             {"hidden": "tanh", "output": "sigmoid", "epochs": 1000, "lr": 1.0,
+              "batch_size": 4, "seed": 1}, 1.0, "accuracy on XOR")
+
+
+@register("training.train_digits")
+def check_train_digits(train: Callable) -> None:
+    """A 64-64-10 ReLU/softmax network reaches at least 90% test accuracy on the digits."""
+    _outcome("training.train_digits", train, reference.digits(), [64, 64, 10],
+             {"hidden": "relu", "output": "softmax", "epochs": 30, "lr": 0.05,
+              "batch_size": 32, "seed": 1}, 0.9, "test accuracy on the digits")

@@ -1,0 +1,54 @@
+"""Run the real nbgrader command line on a scratch copy of the course."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SOURCE = ROOT / "source"
+RELEASE = ROOT / "release"
+NBGRADER = Path(sys.executable).with_name("nbgrader")
+ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
+
+
+def notebooks(folder: Path) -> list[Path]:
+    """Every notebook under ``folder``, skipping Jupyter's checkpoints."""
+    return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
+
+
+def nbgrader(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
+    """Run ``nbgrader *args`` in ``cwd``; return the finished process (never raises on failure)."""
+    # nbgrader runs `alembic` by name when it creates a gradebook: put the venv first on PATH.
+    env = {**os.environ, "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    return subprocess.run(
+        [str(NBGRADER), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
+    )
+
+
+def scratch_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
+    """A copy of the course's config and source notebooks in ``tmp``, ready for nbgrader."""
+    course = tmp / "course"
+    (course / "source").mkdir(parents=True)
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    for assignment in assignments:
+        shutil.copytree(SOURCE / assignment, course / "source" / assignment)
+    return course
+
+
+PASSES_ALL = "Success! Your notebook passes all the tests."
+PASSES_NONE = "Success! The notebook does not pass any tests."
+
+
+def validate(notebook: Path, *, invert: bool = False) -> tuple[bool, str]:
+    """``nbgrader validate`` (``--invert``) on one notebook: whether it succeeded, and its report.
+
+    Plain validate succeeds when every test cell passes; inverted, when none does.
+    """
+    args = ["validate", *(["--invert"] if invert else []), str(notebook)]
+    done = nbgrader(*args, cwd=notebook.parent)
+    report = done.stdout + done.stderr
+    return (PASSES_NONE if invert else PASSES_ALL) in done.stdout, report

@@ -1,0 +1,55 @@
+"""Notebooks live in git without outputs or execution counts, with well-formed nbgrader cells."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from .nbgrader_cli import ASSIGNMENTS, RELEASE, ROOT, SOURCE, notebooks
+
+ALL_NOTEBOOKS = notebooks(SOURCE) + notebooks(RELEASE)
+
+
+def load(path: Path) -> dict:
+    return json.loads(path.read_text(encoding="utf-8"))
+
+
+def test_there_are_notebooks():
+    assert len(notebooks(SOURCE)) >= len(ASSIGNMENTS) >= 1
+
+
+@pytest.mark.parametrize("path", ALL_NOTEBOOKS, ids=lambda p: str(p.relative_to(ROOT)))
+def test_no_outputs_or_execution_counts(path):
+    for index, cell in enumerate(load(path)["cells"]):
+        if cell["cell_type"] == "code":
+            assert cell["outputs"] == [], f"cell {index} of {path.name} has outputs"
+            assert cell["execution_count"] is None, f"cell {index} has an execution count"
+
+
+@pytest.mark.parametrize("path", notebooks(SOURCE), ids=lambda p: str(p.relative_to(ROOT)))
+def test_grade_ids_are_unique_and_points_add_up_to_a_round_total(path):
+    cells = [c for c in load(path)["cells"] if "nbgrader" in c.get("metadata", {})]
+    ids = [c["metadata"]["nbgrader"]["grade_id"] for c in cells]
+    assert len(ids) == len(set(ids)), f"duplicate grade_id in {path.name}"
+    points = sum(
+        c["metadata"]["nbgrader"].get("points", 0)
+        for c in cells if c["metadata"]["nbgrader"].get("grade")
+    )
+    assert points > 0 and points % 5 == 0, f"{path.name}: points add up to {points}"
+    intro = "".join(load(path)["cells"][0]["source"])
+    assert f"{points:g} points" in intro, (
+        f"{path.name}: the first cell should state the total, {points:g} points"
+    )
+
+
+@pytest.mark.parametrize("path", notebooks(SOURCE), ids=lambda p: str(p.relative_to(ROOT)))
+def test_every_graded_test_cell_calls_its_hidden_grader(path):
+    for cell in load(path)["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if meta.get("grade") and cell["cell_type"] == "code":
+            source = "".join(cell["source"])
+            assert "### BEGIN HIDDEN TESTS" in source and "grade(" in source, (
+                f"{path.name}: test cell {meta['grade_id']} has no hidden grader call"
+            )

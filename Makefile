@@ -36,9 +36,10 @@ release: $(INSTALLED)
 		$(VENV)/bin/nbgrader generate_assignment $$assignment --force || exit 1; \
 	done
 
-# Open the student notebooks in JupyterLab.
+# Try the course as a student: a private copy of release/ in student/, opened in JupyterLab.
 lab: $(INSTALLED)
-	$(VENV)/bin/jupyter lab release
+	mkdir -p student && cp -rn release/. student/
+	$(VENV)/bin/jupyter lab student
 
 bench: $(INSTALLED)
 	$(PY) bench/cheap_gradient.py

@@ -14,6 +14,7 @@ from typing import Any
 
 import numpy as np
 
+from grading.diagnosis import Recorder, matching_mistake
 from grading.registry import Failure, lookup
 
 
@@ -23,18 +24,35 @@ def grade(name: str, *student_objects: Any) -> None:
     Returns None when every case passes; raises ``AssertionError`` with the reason otherwise.
     """
     check = lookup(name)
+    recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
+    wrapped = [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
     with contextlib.ExitStack() as stack:
         stack.enter_context(warnings.catch_warnings())
         warnings.simplefilter("ignore")
         stack.enter_context(np.errstate(all="ignore"))
         stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
         try:
-            check(*student_objects)
-        except Failure:
-            raise
+            check(*wrapped)
         except NotImplementedError:
             raise Failure(f"{name}: not implemented yet") from None
-        except Exception as error:  # the student's code raised: report it, briefly
-            raise Failure(
-                f"{name}: your code raised {type(error).__name__}: {error}"
-            ) from None
+        except Exception as error:
+            message = str(error) if isinstance(error, Failure) else (
+                f"{name}: your code raised {type(error).__name__}: {error}")
+            raise Failure(message + _diagnosis(name, recorders)) from None
+
+
+def _diagnosis(name: str, recorders: list[Recorder | None]) -> str:
+    """A sentence naming the catalogued mistake the student's function reproduces, if any.
+
+    Never raises: whatever the student's results are, the diagnosis only adds to the message.
+    """
+    for recorder in recorders:
+        if recorder is None:
+            continue
+        try:
+            mistake = matching_mistake(name, recorder)
+        except Exception:
+            mistake = None
+        if mistake is not None:
+            return f"\nLikely mistake: {mistake.name}.\nHint: {mistake.hint}"
+    return ""

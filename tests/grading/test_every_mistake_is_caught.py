@@ -1,4 +1,5 @@
-"""The table mistake x grader: every catalogued mistake fails the grader of its exercise."""
+"""The table mistake x grader: every catalogued mistake fails the grader of its exercise, and
+the failure names that mistake and gives its hint."""
 
 from __future__ import annotations
 
@@ -32,11 +33,14 @@ def test_mistake_is_self_contained(mistake):
 
 
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.id)
-def test_grader_fails_the_mistake(mistake):
+def test_grader_fails_and_names_the_mistake(mistake):
     try:
         lookup(mistake.exercise)
     except KeyError:
         pytest.fail(f"no grader for {mistake.exercise}, which has catalogued mistakes")
-    with pytest.raises(Failure):
+    with pytest.raises(Failure) as failure:
         grade(mistake.exercise, mistake.function)
+    message = str(failure.value)
+    assert f"Likely mistake: {mistake.name}." in message, message
+    assert f"Hint: {mistake.hint}" in message
 

@@ -21,3 +21,10 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 # A notebook with solutions runs in well under a minute; give a cell at most this long.
 c.ExecutePreprocessor.timeout = 120
 c.Execute.timeout = 120
+
+# Feedback shows each test cell's visible checks and the grader's message, never the hidden part.
+c.GenerateFeedback.preprocessors = [
+    "nbgrader.preprocessors.GetGrades",
+    "nbgrader.preprocessors.ClearHiddenTests",
+    "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
+]

@@ -1,0 +1,1 @@
+"""Running the course: filling, submitting, grading and reporting on students' notebooks."""

@@ -1,16 +1,32 @@
 """nbgrader settings for the backpropagation course.
 
-Paths are relative to this file's folder, the course root; run nbgrader from there.
+Run nbgrader from this folder, the course root. Three settings can be changed without editing
+this file, through environment variables:
+
+* ``BACKPROP_EXCHANGE``: the exchange folder where released assignments and submissions meet
+  (default: ``exchange/`` beside this file; on a shared server, a folder every user can reach).
+* ``BACKPROP_GRADEBOOK``: the gradebook's database URL (default: ``gradebook.db`` beside this
+  file; any URL nbgrader supports, e.g. ``postgresql://...`` for several graders).
+* ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 120).
 """
 
+import os
+
 c = get_config()  # noqa: F821  (nbgrader provides get_config when it loads this file)
+here = os.path.dirname(os.path.abspath(__file__))
 
 c.CourseDirectory.course_id = "backprop"
+c.CourseDirectory.root = here
 c.CourseDirectory.source_directory = "source"
 c.CourseDirectory.release_directory = "release"
 c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
+c.CourseDirectory.db_url = os.environ.get(
+    "BACKPROP_GRADEBOOK", "sqlite:///" + os.path.join(here, "gradebook.db")
+)
+
+c.Exchange.root = os.environ.get("BACKPROP_EXCHANGE", os.path.join(here, "exchange"))
 
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {
@@ -18,9 +34,15 @@ c.ClearSolutions.code_stub = {
 }
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
-# A notebook with solutions runs in well under a minute; give a cell at most this long.
-c.ExecutePreprocessor.timeout = 120
-c.Execute.timeout = 120
+# A notebook with solutions runs in well under a minute; give one cell at most this long.
+cell_timeout = int(os.environ.get("BACKPROP_CELL_TIMEOUT", "120"))
+c.ExecutePreprocessor.timeout = cell_timeout
+c.Execute.timeout = cell_timeout
+
+# Late work loses 10% of its score per started day past the deadline (after 5 minutes' grace).
+c.AssignLatePenalties.plugin_class = "course.late_penalty.PercentPerDayLate"
+c.PercentPerDayLate.percent_per_day = 10.0
+c.PercentPerDayLate.grace_minutes = 5.0
 
 # Feedback shows each test cell's visible checks and the grader's message, never the hidden part.
 c.GenerateFeedback.preprocessors = [

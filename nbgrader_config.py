@@ -7,7 +7,7 @@ this file, through environment variables:
   (default: ``exchange/`` beside this file; on a shared server, a folder every user can reach).
 * ``BACKPROP_GRADEBOOK``: the gradebook's database URL (default: ``gradebook.db`` beside this
   file; any URL nbgrader supports, e.g. ``postgresql://...`` for several graders).
-* ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 120).
+* ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 60).
 """
 
 import os
@@ -35,7 +35,7 @@ c.ClearSolutions.code_stub = {
 c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 
 # A notebook with solutions runs in well under a minute; give one cell at most this long.
-cell_timeout = int(os.environ.get("BACKPROP_CELL_TIMEOUT", "120"))
+cell_timeout = int(os.environ.get("BACKPROP_CELL_TIMEOUT", "60"))
 c.ExecutePreprocessor.timeout = cell_timeout
 c.Execute.timeout = cell_timeout
 

@@ -20,10 +20,13 @@ def notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
-def nbgrader(*args: str, cwd: Path, timeout: float = 600) -> subprocess.CompletedProcess[str]:
-    """Run ``nbgrader *args`` in ``cwd``; return the finished process (never raises on failure)."""
+def nbgrader(*args: str, cwd: Path, timeout: float = 600,
+             env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    """Run ``nbgrader *args`` in ``cwd`` (with ``env`` added to the environment); return the
+    finished process (never raises on failure)."""
     # nbgrader runs `alembic` by name when it creates a gradebook: put the venv first on PATH.
-    env = {**os.environ, "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {**os.environ, **(env or {}),
+           "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
     return subprocess.run(
         [str(NBGRADER), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
     )

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 from pathlib import Path
 
 import pytest
+
+from course.exercises import read_plan
 
 from .nbgrader_cli import ASSIGNMENTS, RELEASE, ROOT, SOURCE, notebooks
 
@@ -53,3 +57,20 @@ def test_every_graded_test_cell_calls_its_hidden_grader(path):
             assert "### BEGIN HIDDEN TESTS" in source and "grade(" in source, (
                 f"{path.name}: test cell {meta['grade_id']} has no hidden grader call"
             )
+
+
+@pytest.mark.parametrize("path", notebooks(SOURCE), ids=lambda p: str(p.relative_to(ROOT)))
+def test_visible_checks_call_only_their_own_function(path):
+    """A wrong relu must not cost the points of a right dense_forward: each graded cell's
+    visible part calls no student function but the one it grades."""
+    plan = read_plan(path, path.parent.name)
+    for cell in load(path)["cells"]:
+        meta = cell.get("metadata", {}).get("nbgrader", {})
+        if not (meta.get("grade") and cell["cell_type"] == "code"):
+            continue
+        visible = re.sub(r"### BEGIN HIDDEN TESTS.*?### END HIDDEN TESTS", "",
+                         "".join(cell["source"]), flags=re.S)
+        names = {n.id for n in ast.walk(ast.parse(visible)) if isinstance(n, ast.Name)}
+        target = next(e.target for e in plan.exercises if e.grade_id == meta["grade_id"])
+        others = names & set(plan.solutions) - {target}
+        assert not others, f"{meta['grade_id']} calls the student's {sorted(others)}"

@@ -1,0 +1,162 @@
+"""A simulated class: deterministic student submissions made from the released notebooks.
+
+Each student gets a profile (how able and how careful they are) and, from it and the seed, a
+choice for every graded exercise: the instructor's solution, a catalogued mistake, or the stub
+left as released. A few students do something worse: leave everything blank, leave a syntax
+error, write an infinite loop. The simulator writes what each student would submit and the
+score each should get, so a grading run can be checked against it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from course.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
+from course.notebooks import fill, read, solution_cell_for, source_as, write
+from grading.checks.quiz import KEY
+from grading.mistakes import for_exercise
+
+#: profile -> (share of the class, chance of a correct answer, chance of a catalogued mistake);
+#: what is left over is left blank (the stub stays).
+PROFILES = {
+    "strong": (0.30, 0.95, 0.05),
+    "typical": (0.35, 0.75, 0.20),
+    "struggling": (0.15, 0.40, 0.30),
+    "blank": (0.05, 0.0, 0.0),
+    "syntax_error": (0.05, 0.75, 0.20),
+    "infinite_loop": (0.05, 0.75, 0.20),
+    "late": (0.05, 0.75, 0.20),
+}
+
+SYNTAX_ERROR = "def {name}(*args:\n    return None\n"
+INFINITE_LOOP = "def {name}(*args, **kwargs):\n    while True:\n        pass\n"
+
+
+@dataclass
+class StudentPlan:
+    """What one simulated student submits for one assignment, and what it should score."""
+
+    student: str
+    profile: str
+    assignment: str
+    choices: dict[str, str] = field(default_factory=dict)  # target -> what was written
+    intended_score: float = 0.0
+
+
+def choose_profile(rng: random.Random) -> str:
+    """Draw a profile with the shares of :data:`PROFILES`."""
+    names = list(PROFILES)
+    return rng.choices(names, weights=[PROFILES[n][0] for n in names])[0]
+
+
+def _choose(rng: random.Random, profile: str, exercise: Exercise) -> str:
+    _, correct, mistaken = PROFILES[profile]
+    draw = rng.random()
+    if draw < correct:
+        return "correct"
+    mistakes = for_exercise(exercise.exercise)
+    if draw < correct + mistaken:
+        if exercise.is_quiz:
+            return "wrong"
+        if mistakes:
+            return "mistake:" + rng.choice(mistakes).key
+    return "blank"
+
+
+def plan_notebook(rng: random.Random, student: str, profile: str, plan: NotebookPlan,
+                  ) -> StudentPlan:
+    """Choose what ``student`` writes for each exercise of one notebook.
+
+    A function that calls a student function which is not right is left blank too (a student
+    who could not write the pieces does not assemble them), so every intended score is exact.
+    """
+    result = StudentPlan(student, profile, plan.assignment)
+    if profile == "blank":
+        return result
+    targets = list(dict.fromkeys(e.target for e in plan.exercises))
+    exercise_of = {e.target: e for e in plan.exercises}
+    for target in targets:
+        result.choices[target] = _choose(rng, profile, exercise_of[target])
+    broken = [t for t in targets if not exercise_of[t].is_quiz]
+    if profile in ("syntax_error", "infinite_loop") and broken:
+        result.choices[rng.choice(broken)] = profile
+    for target in targets:
+        if any(result.choices.get(dep) != "correct" for dep in transitive_uses(plan, target)):
+            result.choices[target] = "blank"
+    result.intended_score = sum(
+        (e.points for e in plan.exercises if result.choices.get(e.target) == "correct"), 0.0
+    )
+    return result
+
+
+def _wrong_answer(question: str) -> object:
+    entry = KEY[question]
+    if entry.kind == "numeric":
+        return float(entry.answer) * 3 + 1
+    letters = [letter for letter in entry.options if letter not in str(entry.answer)]
+    return letters[0] if letters else entry.options[0]
+
+
+def _source_for(plan: NotebookPlan, target: str, choice: str) -> str | None:
+    """The code the student writes for ``target``, or None to leave the released stub."""
+    if choice == "correct":
+        return plan.solutions[target]
+    if choice == "wrong":
+        return f"{target} = {_wrong_answer(target.removeprefix('answer_'))!r}\n"
+    if choice.startswith("mistake:"):
+        exercise = next(e for e in plan.exercises if e.target == target)
+        key = choice.removeprefix("mistake:")
+        mistake = next(m for m in for_exercise(exercise.exercise) if m.key == key)
+        return "import numpy as np\n\n\n" + source_as(mistake.function, target)
+    if choice == "syntax_error":
+        return SYNTAX_ERROR.format(name=target)
+    if choice == "infinite_loop":
+        return INFINITE_LOOP.format(name=target)
+    return None
+
+
+def write_submission(plan: NotebookPlan, release: Path, student: StudentPlan,
+                     folder: Path) -> Path:
+    """Write the student's copy of the released notebook into ``folder``; return its path."""
+    notebook = read(str(release / plan.assignment / plan.notebook))
+    for target, choice in student.choices.items():
+        source = _source_for(plan, target, choice)
+        if source is None:
+            continue
+        if target.startswith("answer_"):
+            _answer_cell(notebook, target).source = source
+        else:
+            fill(notebook, target, source)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / plan.notebook
+    write(notebook, str(path))
+    return path
+
+
+def _answer_cell(notebook, variable: str):
+    for cell in notebook.cells:
+        if cell.metadata.get("nbgrader", {}).get("solution") and cell.source.lstrip().startswith(
+                f"{variable} ="):
+            return cell
+    return solution_cell_for(notebook, variable)
+
+
+def simulate_class(source: Path, release: Path, assignments: list[str], students: int,
+                   seed: int, out: Path) -> list[StudentPlan]:
+    """Make ``students`` submissions of every assignment under ``out/<student>/<assignment>/``
+    and write ``out/class.json`` with every plan. The same seed gives the same class."""
+    rng = random.Random(seed)
+    roster = [(f"student{n:03d}", choose_profile(rng)) for n in range(1, students + 1)]
+    plans: list[StudentPlan] = []
+    for assignment in assignments:
+        for notebook_plan in read_assignment(source, assignment):
+            for student, profile in roster:
+                plan = plan_notebook(rng, student, profile, notebook_plan)
+                write_submission(notebook_plan, release, plan, out / student / assignment)
+                plans.append(plan)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "class.json").write_text(json.dumps([asdict(p) for p in plans], indent=1))
+    return plans

@@ -44,6 +44,7 @@ lab: $(INSTALLED)
 bench: $(INSTALLED)
 	$(PY) bench/cheap_gradient.py
 	$(PY) bench/train_digits.py
+	$(PY) bench/mutation_score.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db

@@ -1,0 +1,947 @@
+"""How strong are the hidden graders? Mutation testing beyond the mistake catalogue.
+
+The mistake catalogue (``grading/mistakes/``) proves that every *known* student error fails its
+grader. Mutation testing asks the wider question: take each exercise's solution, as written in the
+source notebook, and change one small thing in it (an operator, a comparison, a constant, an axis,
+a transpose, an argument order, a statement); does the grader notice?
+
+For every graded function (``grade("<notebook>.<function>", fn)`` in a notebook's hidden tests,
+the quiz excluded) the script
+
+1. runs the notebook's ``setup`` and ``given`` cells and its solution cells in a fresh namespace
+   (plots, training demos and test cells are skipped; matplotlib uses the Agg backend), so the
+   solution resolves its globals the way it does in the notebook;
+2. makes mutants of the function with AST mutations, inside the solution region only (between
+   ``### BEGIN SOLUTION`` and ``### END SOLUTION``: the signature is given to students), drops
+   mutants whose code is the same as the original's or as another mutant's, and keeps at most
+   ``--cap`` per function (a fixed, seeded sample);
+3. runs, for each mutant, the graders of the function in notebook order until one fails
+   (``training.train``, ``train_xor`` and ``train_digits`` all grade ``train``), with the mutant
+   in place of the solution in a fresh namespace, so the notebook's other functions that call it
+   call the mutant. Each mutant runs in its own forked process (a clean state, and a hung one can
+   be killed), at most ``--workers`` at a time, with ``--timeout`` seconds per grader; a process
+   that goes past its hard limit is killed;
+4. for each mutant that passes every grader, decides whether it is *equivalent*, i.e. computes
+   the same function: it is compared with the original on every call the graders made (recorded
+   with :class:`grading.diagnosis.Recorder`) and on perturbed copies of them (the float arrays
+   replaced by random normal ones of the same shapes and dtypes at scales 1, 5, 0.01 and 1e-9,
+   by the edge values 0, +-1, 0.5, +-1e3, or by zeros), results and arguments after the call
+   compared with :func:`grading.diagnosis.same`.
+
+Outcomes: *killed* (a grader failed it, or its cell does not run), *timeout* (a grader took longer
+than ``--timeout`` s; counted as killed, reported separately), *equivalent* (passes and agrees with
+the original everywhere it was tried; left out of the score), *survived* (passes, but differs from
+the original somewhere: a hole in a grader). The original runs twice on every input; where its
+own results differ between the runs (timings), a mutant's must be positive and within a factor
+of 10 of them, and elsewhere the same.
+
+    score = (killed + timeouts) / (generated - equivalent), target at least 95%
+
+Run from the repository root: ``.venv/bin/python bench/mutation_score.py``
+(``--only backward.`` for one notebook, ``--help`` for the options). It asserts nothing and
+always exits 0; the output says ``NOT met`` when the target is missed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import ast
+import contextlib
+import copy
+import inspect
+import io
+import itertools
+import multiprocessing
+import multiprocessing.connection
+import os
+import platform
+import random
+import signal
+import sys
+import time
+import warnings
+import zlib
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import numpy as np
+from threadpoolctl import threadpool_limits
+
+import grading.checks  # noqa: F401  (importing it registers every check)
+from grading import CHECKS, grade
+from grading.diagnosis import Call, Raised, Recorder, same
+
+ROOT = Path(__file__).resolve().parent.parent
+SOURCE = ROOT / "source"
+TARGET_SCORE = 0.95
+#: Cells run to define a notebook's functions, besides its solution cells.
+SUPPORT_CELLS = ("setup", "given")
+BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
+#: Seconds the equivalence comparison of one surviving mutant may take.
+EQUIVALENCE_BUDGET = 30.0
+#: At most this many recorded calls are replayed verbatim, and this many are perturbed.
+MAX_REPLAYED, MAX_TEMPLATES = 40, 8
+#: Recorded calls with more float entries than this are replayed but not perturbed.
+MAX_TEMPLATE_SIZE = 20_000
+EDGE_VALUES = np.array([0.0, 1.0, -1.0, 0.5, 1e3, -1e3])
+#: Where the original's own results vary between two runs (timings), a mutant's must lie within
+#: this factor of them.
+NOISE_FACTOR = 10.0
+#: A generator's items are read up to this many.
+MAX_ITEMS = 10_000
+
+KILLED, TIMEOUT, EQUIVALENT, SURVIVED, ERROR = (
+    "killed", "timeout", "equivalent", "survived", "error")
+
+
+# ---------------------------------------------------------------------------------------------
+# Notebooks: which functions are graded, and how to define them
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Target:
+    """One graded function: its solution cell and the exercises whose graders call it."""
+
+    notebook: str
+    function: str
+    exercises: tuple[str, ...]
+    cell: int
+    code: str
+    region: tuple[int, int]
+
+    @property
+    def label(self) -> str:
+        """The first exercise's name, with the number of further graders of the function."""
+        more = len(self.exercises) - 1
+        return self.exercises[0] + (f" +{more}" if more else "")
+
+
+@dataclass(frozen=True)
+class Notebook:
+    """A source notebook: the code cells that define its functions, and its graded functions."""
+
+    name: str
+    path: Path
+    cells: tuple[tuple[int, str], ...]
+    targets: tuple[Target, ...]
+
+
+def load_notebook(path: Path) -> Notebook:
+    """Read ``path``: its support and solution cells, and the functions its hidden tests grade."""
+    nb = nbformat.read(path, as_version=4)
+    cells, solutions, graded = [], {}, {}
+    for index, cell in enumerate(nb.cells):
+        meta = cell.metadata.get("nbgrader", {})
+        if cell.cell_type != "code":
+            continue
+        if meta.get("grade"):
+            for exercise, function in graded_calls(cell.source):
+                graded.setdefault(function, []).append(exercise)
+        elif meta.get("solution") or meta.get("grade_id") in SUPPORT_CELLS:
+            cells.append((index, cell.source))
+            if meta.get("solution"):
+                solutions.update({name: index for name in defined_functions(cell.source)})
+    code = dict(cells)
+    targets = tuple(
+        Target(path.stem, function, tuple(exercises), solutions[function],
+               code[solutions[function]], solution_region(code[solutions[function]]))
+        for function, exercises in graded.items() if function in solutions)
+    return Notebook(path.stem, path, tuple(cells), targets)
+
+
+def graded_calls(code: str) -> Iterator[tuple[str, str]]:
+    """``(exercise, function name)`` for each ``grade("...", name)`` of a registered check."""
+    for node in ast.walk(ast.parse(code)):
+        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "grade" and len(node.args) == 2
+                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)
+                and node.args[0].value in CHECKS and not node.args[0].value.startswith("quiz.")):
+            yield node.args[0].value, node.args[1].id
+
+
+def defined_functions(code: str) -> list[str]:
+    """Names of the functions a cell defines at its top level."""
+    return [node.name for node in ast.parse(code).body if isinstance(node, ast.FunctionDef)]
+
+
+def solution_region(code: str) -> tuple[int, int]:
+    """First and last line (1-based) between the solution markers of a cell."""
+    lines = code.splitlines()
+    begin = next(i for i, line in enumerate(lines, 1) if line.strip() == BEGIN)
+    end = next(i for i, line in enumerate(lines, 1) if line.strip() == END)
+    return begin + 1, end - 1
+
+
+def run_cells(notebook: Notebook, replace: dict[int, str] | None = None) -> dict[str, Any]:
+    """A fresh namespace in which the notebook's cells have run, ``replace`` overriding some."""
+    namespace: dict[str, Any] = {"__name__": "__notebook__"}
+    with contextlib.redirect_stdout(io.StringIO()), quiet():
+        for index, code in notebook.cells:
+            source = (replace or {}).get(index, code)
+            exec(compile(source, f"{notebook.path.name} cell {index}", "exec"), namespace)
+    return namespace
+
+
+@contextlib.contextmanager
+def quiet() -> Iterator[None]:
+    """No warnings and no NumPy floating-point complaints inside."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"):
+        warnings.simplefilter("ignore")
+        yield
+
+
+# ---------------------------------------------------------------------------------------------
+# Mutations
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Mutant:
+    """One mutant of a target: the changed cell and what changed, for the report."""
+
+    line: int
+    kind: str
+    before: str
+    after: str
+    code: str
+
+
+#: A mutation of one node: what it is, and a function that edits a copy of the node and returns
+#: what takes its place (``None`` deletes a statement).
+Edit = tuple[str, Callable[[Any], Any]]
+
+BINOP_SWAPS: dict[type, type] = {
+    ast.Add: ast.Sub, ast.Sub: ast.Add, ast.Mult: ast.Div, ast.Div: ast.Mult,
+    ast.Pow: ast.Mult, ast.FloorDiv: ast.Div}
+COMPARE_SWAPS: dict[type, type] = {
+    ast.Gt: ast.GtE, ast.GtE: ast.Gt, ast.Lt: ast.LtE, ast.LtE: ast.Lt, ast.Eq: ast.NotEq,
+    ast.NotEq: ast.Eq, ast.Is: ast.IsNot, ast.IsNot: ast.Is, ast.In: ast.NotIn,
+    ast.NotIn: ast.In}
+SYMBOLS: dict[type, str] = {
+    ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**", ast.FloorDiv: "//",
+    ast.MatMult: "@", ast.Gt: ">", ast.GtE: ">=", ast.Lt: "<", ast.LtE: "<=", ast.Eq: "==",
+    ast.NotEq: "!=", ast.Is: "is", ast.IsNot: "is not", ast.In: "in", ast.NotIn: "not in"}
+#: Function and method names replaced by their counterpart (np.maximum -> np.minimum...).
+NAME_SWAPS = {"maximum": "minimum", "minimum": "maximum", "max": "min", "min": "max",
+              "sum": "mean", "mean": "sum", "all": "any", "any": "all", "argmax": "argmin",
+              "argmin": "argmax", "zeros_like": "ones_like", "ones_like": "zeros_like",
+              "zeros": "ones", "ones": "zeros"}
+BUILTIN_SWAPS = {"min": "max", "max": "min", "all": "any", "any": "all"}
+#: Calls replaced by their first argument (np.sqrt(x) -> x), and methods by their object.
+UNWRAPPED_FUNCTIONS = {"sqrt", "abs", "exp", "log", "asarray", "array", "float", "tanh", "list"}
+UNWRAPPED_METHODS = {"astype", "copy", "ravel", "flatten", "squeeze"}
+
+
+def mutants(target: Target, cap: int) -> tuple[list[Mutant], int]:
+    """Distinct mutants of ``target`` (at most ``cap``, a seeded sample) and how many there were."""
+    tree = ast.parse(target.code)
+    seen = {ast.unparse(tree)}
+    found, nodes = [], list(preorder(tree))
+    for index, node in enumerate(nodes):
+        if not target.region[0] <= getattr(node, "lineno", 0) <= target.region[1]:
+            continue
+        for kind, edit in edits(node):
+            mutant = apply_edit(tree, nodes, index, kind, edit)
+            if mutant.code not in seen:
+                seen.add(mutant.code)
+                found.append(mutant)
+    if len(found) <= cap:
+        return found, len(found)
+    rng = random.Random(zlib.crc32(target.label.encode()))
+    kept = sorted(rng.sample(range(len(found)), cap))
+    return [found[i] for i in kept], len(found)
+
+
+def preorder(node: ast.AST) -> Iterator[ast.AST]:
+    """Every node under ``node``, parents before children, fields in order."""
+    yield node
+    for child in ast.iter_child_nodes(node):
+        yield from preorder(child)
+
+
+def apply_edit(tree: ast.Module, nodes: Sequence[ast.AST], index: int, kind: str,
+               edit: Callable[[Any], Any]) -> Mutant:
+    """The mutant made by applying ``edit`` to ``nodes[index]`` (``nodes``: ``tree`` in
+    preorder) in a copy of ``tree``."""
+    statement = enclosing_statement(tree, nodes[index])
+    mutated = copy.deepcopy(tree)
+    copies = list(preorder(mutated))
+    node = copies[index]
+    new_statement = copies[next(i for i, n in enumerate(nodes) if n is statement)]
+    replace(parent_slots(mutated)[id(node)], edit(node))
+    after = "(statement deleted)" if kind == "delete" else header(new_statement)
+    return Mutant(getattr(nodes[index], "lineno", statement.lineno), kind, header(statement),
+                  after, ast.unparse(mutated))
+
+
+def parent_slots(tree: ast.AST) -> dict[int, tuple[ast.AST, str, int | None]]:
+    """For each node (by id): its parent, the field holding it, and its index in that field."""
+    slots: dict[int, tuple[ast.AST, str, int | None]] = {}
+    for parent in preorder(tree):
+        for name, value in ast.iter_fields(parent):
+            if isinstance(value, ast.AST):
+                slots[id(value)] = (parent, name, None)
+            elif isinstance(value, list):
+                for position, item in enumerate(value):
+                    if isinstance(item, ast.AST):
+                        slots[id(item)] = (parent, name, position)
+    return slots
+
+
+def replace(slot: tuple[ast.AST, str, int | None], new: ast.AST | None) -> None:
+    """Put ``new`` in ``slot``; ``None`` removes a statement there (``pass`` if none is left)."""
+    parent, name, position = slot
+    if position is None:
+        setattr(parent, name, new)
+        return
+    items = getattr(parent, name)
+    if new is None:
+        del items[position]
+        if not items:
+            items.append(ast.Pass())
+    else:
+        items[position] = new
+
+
+def enclosing_statement(tree: ast.AST, node: ast.AST) -> ast.stmt:
+    """The innermost statement of ``tree`` that contains ``node``."""
+    best = None
+    for candidate in preorder(tree):
+        if isinstance(candidate, ast.stmt) and any(n is node for n in preorder(candidate)):
+            best = candidate
+    assert best is not None
+    return best
+
+
+def header(statement: ast.stmt) -> str:
+    """A statement as one line of code; a compound statement by its first line only."""
+    if hasattr(statement, "body"):
+        shallow = copy.copy(statement)
+        shallow.body = [ast.Pass()]
+        if hasattr(shallow, "orelse"):
+            shallow.orelse = []
+        return ast.unparse(shallow).splitlines()[0]
+    return ast.unparse(statement)
+
+
+def edits(node: ast.AST) -> Iterator[Edit]:
+    """Every mutation that applies to ``node``."""
+    for mutator in MUTATORS:
+        yield from mutator(node)
+
+
+def swap_operator(node: ast.AST) -> Iterator[Edit]:
+    """``+`` <-> ``-``, ``*`` <-> ``/``, ``**`` -> ``*``, ``//`` -> ``/`` (also in ``x += ...``)."""
+    if isinstance(node, (ast.BinOp, ast.AugAssign)) and type(node.op) in BINOP_SWAPS:
+        new = BINOP_SWAPS[type(node.op)]
+        yield (f"`{SYMBOLS[type(node.op)]}` -> `{SYMBOLS[new]}`",
+               lambda n, new=new: _set(n, op=new()))
+
+
+def swap_operands(node: ast.AST) -> Iterator[Edit]:
+    """``a - b`` -> ``b - a`` for the operators whose order matters (``-``, ``/``, ``@``)."""
+    if isinstance(node, ast.BinOp) and isinstance(node.op, (ast.Sub, ast.Div, ast.MatMult)):
+        yield (f"swap the operands of `{SYMBOLS[type(node.op)]}`",
+               lambda n: _set(n, left=n.right, right=n.left))
+
+
+def transpose(node: ast.AST) -> Iterator[Edit]:
+    """``x.T`` -> ``x``; and ``.T`` added to an operand of ``@`` that has none."""
+    if isinstance(node, ast.Attribute) and node.attr == "T":
+        yield "drop `.T`", lambda n: n.value
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.MatMult):
+        for side in ("left", "right"):
+            operand = getattr(node, side)
+            if not (isinstance(operand, ast.Attribute) and operand.attr == "T"):
+                yield (f"add `.T` to the {side} operand of `@`",
+                       lambda n, side=side: _set(n, **{side: ast.Attribute(
+                           getattr(n, side), "T", ast.Load())}))
+
+
+def swap_comparison(node: ast.AST) -> Iterator[Edit]:
+    """``>`` <-> ``>=``, ``<`` <-> ``<=``, ``==`` <-> ``!=``, ``in`` <-> ``not in``..."""
+    if isinstance(node, ast.Compare):
+        for position, op in enumerate(node.ops):
+            if type(op) in COMPARE_SWAPS:
+                new = COMPARE_SWAPS[type(op)]
+                yield (f"`{SYMBOLS[type(op)]}` -> `{SYMBOLS[new]}`",
+                       lambda n, p=position, new=new: _set(n, ops=[
+                           new() if i == p else o for i, o in enumerate(n.ops)]))
+
+
+def tweak_constant(node: ast.AST) -> Iterator[Edit]:
+    """0 -> 1, 1 -> 0 and 2, 2 -> 1 and 3, n -> n + 1, other floats c -> 1.5 c, True <-> False."""
+    if not isinstance(node, ast.Constant) or isinstance(node.value, (str, bytes)):
+        return
+    for value in constant_variants(node.value):
+        yield (f"constant {node.value!r} -> {value!r}",
+               lambda n, value=value: ast.Constant(value))
+
+
+def constant_variants(value: Any) -> list[Any]:
+    """The values a constant is mutated to."""
+    if isinstance(value, bool):
+        return [not value]
+    if isinstance(value, int):
+        return {0: [1], 1: [0, 2], 2: [1, 3]}.get(value, [value + 1])
+    if isinstance(value, float):
+        return {0.0: [1.0], 1.0: [0.0, 2.0], 2.0: [1.0, 3.0]}.get(value, [value * 1.5])
+    return []
+
+
+def mutate_call(node: ast.AST) -> Iterator[Edit]:
+    """Counterpart functions, unwrapped calls, swapped arguments, dropped keyword arguments."""
+    if not isinstance(node, ast.Call):
+        return
+    func = node.func
+    name = func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", "")
+    is_module_function = isinstance(func, ast.Attribute) and isinstance(func.value, ast.Name) \
+        and func.value.id in ("np", "numpy", "math")
+    if isinstance(func, ast.Attribute) and name in NAME_SWAPS:
+        yield (f"`{name}` -> `{NAME_SWAPS[name]}`",
+               lambda n: _set(n, func=_set(n.func, attr=NAME_SWAPS[n.func.attr])))
+    elif isinstance(func, ast.Name) and name in BUILTIN_SWAPS:
+        yield (f"`{name}` -> `{BUILTIN_SWAPS[name]}`",
+               lambda n: _set(n, func=ast.Name(BUILTIN_SWAPS[n.func.id], ast.Load())))
+    if name in UNWRAPPED_FUNCTIONS and node.args and (is_module_function
+                                                      or isinstance(func, ast.Name)):
+        yield f"drop the call to `{name}`", lambda n: n.args[0]
+    if name in UNWRAPPED_METHODS and isinstance(func, ast.Attribute) and not is_module_function:
+        yield f"drop `.{name}(...)`", lambda n: n.func.value
+    if len(node.args) >= 2 and not all(isinstance(a, ast.Constant) for a in node.args[:2]):
+        yield (f"swap the first two arguments of `{name}`",
+               lambda n: _set(n, args=[n.args[1], n.args[0], *n.args[2:]]))
+    for position, keyword in enumerate(node.keywords):
+        if keyword.arg is not None:
+            yield (f"drop `{keyword.arg}=`", lambda n, p=position: _set(
+                n, keywords=[k for i, k in enumerate(n.keywords) if i != p]))
+
+
+def mutate_unary(node: ast.AST) -> Iterator[Edit]:
+    """``-x`` -> ``x`` and ``not x`` -> ``x``."""
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, (ast.USub, ast.Not)):
+        yield ("drop unary `-`" if isinstance(node.op, ast.USub) else "drop `not`",
+               lambda n: n.operand)
+
+
+def mutate_boolean(node: ast.AST) -> Iterator[Edit]:
+    """``and`` <-> ``or``."""
+    if isinstance(node, ast.BoolOp):
+        new = ast.Or if isinstance(node.op, ast.And) else ast.And
+        yield f"`{type(node.op).__name__.lower()}` -> `{new.__name__.lower()}`", \
+            lambda n, new=new: _set(n, op=new())
+
+
+def negate_condition(node: ast.AST) -> Iterator[Edit]:
+    """The condition of an ``if``, ``while`` or conditional expression negated."""
+    if isinstance(node, (ast.If, ast.While, ast.IfExp)):
+        yield "negate the condition", lambda n: _set(n, test=ast.UnaryOp(ast.Not(), n.test))
+
+
+def off_by_one(node: ast.AST) -> Iterator[Edit]:
+    """``x[i]`` -> ``x[i + 1]``; slice bounds ``+ 1`` or dropped (constants: see constants)."""
+    if isinstance(node, ast.Subscript) and isinstance(node.slice, (ast.Name, ast.BinOp)):
+        yield "index + 1", lambda n: _set(n, slice=_plus_one(n.slice))
+    if isinstance(node, ast.Slice):
+        for bound in ("lower", "upper"):
+            value = getattr(node, bound)
+            if value is None:
+                continue
+            if not _is_constant(value):
+                yield (f"slice {bound} bound + 1",
+                       lambda n, b=bound: _set(n, **{b: _plus_one(getattr(n, b))}))
+            yield f"drop the slice's {bound} bound", lambda n, b=bound: _set(n, **{b: None})
+
+
+def swap_elements(node: ast.AST) -> Iterator[Edit]:
+    """The first two items of a tuple or list swapped (``return a, b``; ``a, b = ...``)."""
+    if isinstance(node, (ast.Tuple, ast.List)) and len(node.elts) >= 2:
+        yield "swap the first two items of a tuple", \
+            lambda n: _set(n, elts=[n.elts[1], n.elts[0], *n.elts[2:]])
+
+
+def mutate_statement(node: ast.AST) -> Iterator[Edit]:
+    """``return x`` -> ``return None``; any other statement deleted."""
+    if isinstance(node, ast.Return):
+        if node.value is not None and not _is_constant(node.value):
+            yield "return None", lambda n: _set(n, value=None)
+    elif isinstance(node, ast.stmt) and not isinstance(node, ast.Pass):
+        yield "delete", lambda n: None
+
+
+MUTATORS: tuple[Callable[[ast.AST], Iterator[Edit]], ...] = (
+    swap_operator, swap_operands, transpose, swap_comparison, tweak_constant, mutate_call,
+    mutate_unary, mutate_boolean, negate_condition, off_by_one, swap_elements, mutate_statement)
+
+
+def _set(node: ast.AST, **fields: Any) -> ast.AST:
+    """``node`` with ``fields`` changed (in place)."""
+    for name, value in fields.items():
+        setattr(node, name, value)
+    return node
+
+
+def _plus_one(expression: ast.expr) -> ast.expr:
+    return ast.BinOp(expression, ast.Add(), ast.Constant(1))
+
+
+def _is_constant(expression: ast.expr) -> bool:
+    """A literal, possibly negated (``-1``)."""
+    if isinstance(expression, ast.UnaryOp):
+        return _is_constant(expression.operand)
+    return isinstance(expression, ast.Constant)
+
+
+# ---------------------------------------------------------------------------------------------
+# Equivalence: inputs to compare a surviving mutant with the original on
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Probe:
+    """Arguments to call a function with, and what the original gave on them in two runs: each
+    an observation ``(result, arguments after the call)``."""
+
+    label: str
+    args: tuple[Any, ...]
+    kwargs: dict[str, Any]
+    runs: tuple[Any, Any] = (None, None)
+
+
+def record_calls(target: Target, function: Callable[..., Any]) -> list[Call]:
+    """Every call the target's graders make to ``function``; raises if a grader fails it."""
+    calls: list[Call] = []
+    for exercise in target.exercises:
+        recorder = Recorder(function)
+        grade(exercise, recorder)
+        calls.extend(recorder.calls)
+    return calls
+
+
+def make_probes(calls: Sequence[Call], seed: int) -> list[Probe]:
+    """The recorded calls (up to MAX_REPLAYED) and perturbed copies of small ones."""
+    numbered = list(enumerate(calls, 1))
+    probes = [Probe(f"grader call {number}", call.args, call.kwargs)
+              for number, call in spaced(numbered, MAX_REPLAYED)]
+    small = [(number, call) for number, call in numbered
+             if 0 < float_size((call.args, call.kwargs)) <= MAX_TEMPLATE_SIZE]
+    rng = np.random.default_rng(seed)
+    for number, call in spaced(small, MAX_TEMPLATES):
+        for label, fill, scale_floats in variants(rng):
+            args, kwargs = perturb((call.args, call.kwargs), fill, rng, scale_floats)
+            probes.append(Probe(f"{label} shaped like grader call {number}", args, kwargs))
+    return probes
+
+
+Fill = Callable[[np.ndarray], np.ndarray]
+
+
+def variants(rng: np.random.Generator) -> list[tuple[str, Fill, bool]]:
+    """How a probe's float arrays are refilled: (label, array -> new array, also rescale Python
+    float arguments)."""
+
+    def normal(scale: float) -> Fill:
+        return lambda a: (scale * rng.normal(size=a.shape)).astype(a.dtype)
+
+    def edge(a: np.ndarray) -> np.ndarray:
+        return rng.choice(EDGE_VALUES, size=a.shape).astype(a.dtype)
+
+    return [
+        ("random normal inputs", normal(1.0), True),
+        ("random normal inputs", normal(1.0), True),
+        ("random inputs of scale 5", normal(5.0), True),
+        ("random inputs of scale 0.01", normal(0.01), False),
+        ("random inputs of scale 1e-9", normal(1e-9), False),
+        ("edge values (0, +-1, 0.5, +-1e3)", edge, False),
+        ("edge values (0, +-1, 0.5, +-1e3)", edge, False),
+        ("all-zero inputs", np.zeros_like, False),
+    ]
+
+
+def spaced(items: Sequence[Any], count: int) -> list[Any]:
+    """At most ``count`` items, evenly spread over ``items``, first and last included."""
+    if len(items) <= count:
+        return list(items)
+    return [items[round(i * (len(items) - 1) / (count - 1))] for i in range(count)]
+
+
+def float_size(value: Any) -> int:
+    """How many float array entries ``value`` holds (in nested lists, tuples and dicts)."""
+    if isinstance(value, np.ndarray):
+        return value.size if value.dtype.kind == "f" else 0
+    if isinstance(value, (list, tuple)):
+        return sum(float_size(item) for item in value)
+    if isinstance(value, dict):
+        return sum(float_size(item) for item in value.values())
+    return 0
+
+
+def perturb(value: Any, fill: Fill, rng: np.random.Generator, scale_floats: bool) -> Any:
+    """``value`` with every float array replaced by ``fill(array)``, and Python floats scaled by
+    a random factor in [0.5, 1.5) when ``scale_floats``."""
+    if isinstance(value, np.ndarray) and value.dtype.kind == "f":
+        return fill(value)
+    if isinstance(value, float) and not isinstance(value, np.floating) and scale_floats:
+        return value * rng.uniform(0.5, 1.5)
+    if isinstance(value, (list, tuple)):
+        items = [perturb(item, fill, rng, scale_floats) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {key: perturb(item, fill, rng, scale_floats) for key, item in value.items()}
+    return value
+
+
+def call_on(function: Callable[..., Any], probe: Probe) -> tuple[Any, Any]:
+    """What ``function`` gives on a copy of the probe's arguments, and those arguments after
+    the call (functions in them replaced by a placeholder: copies of a function differ)."""
+    args, kwargs = copy.deepcopy((probe.args, probe.kwargs))
+    with quiet(), contextlib.redirect_stdout(io.StringIO()):
+        try:
+            result = function(*args, **kwargs)
+            if inspect.isgenerator(result):
+                result = {"yielded": list(itertools.islice(result, MAX_ITEMS))}
+            result = copy.deepcopy(result)
+        except Exception as error:
+            result = Raised.of(error)
+    return result, without_functions(args)
+
+
+def without_functions(value: Any) -> Any:
+    """``value`` with every callable in nested lists, tuples and dicts replaced by a string."""
+    if callable(value):
+        return "<function>"
+    if isinstance(value, (list, tuple)):
+        items = [without_functions(item) for item in value]
+        return items if isinstance(value, list) else tuple(items)
+    if isinstance(value, dict):
+        return {key: without_functions(item) for key, item in value.items()}
+    return value
+
+
+def settle(function: Callable[..., Any], probes: Sequence[Probe]) -> None:
+    """Store what the original gives on every probe, in two runs (to see what varies)."""
+    for probe in probes:
+        probe.runs = (call_on(function, probe), call_on(function, probe))
+
+
+def agree(first: Any, second: Any, candidate: Any) -> bool:
+    """Whether ``candidate`` matches the original's two observations ``first`` and ``second``:
+    within :func:`~grading.diagnosis.same`'s tolerance where they agree, and, for a number
+    where they do not (a timing), positive and within a factor NOISE_FACTOR of them."""
+    if same(first, second):
+        return same(first, candidate)
+    if all(isinstance(v, (list, tuple)) for v in (first, second, candidate)):
+        return len(first) == len(second) == len(candidate) and all(
+            agree(*items) for items in zip(first, second, candidate, strict=True))
+    if all(isinstance(v, dict) for v in (first, second, candidate)):
+        return first.keys() == second.keys() == candidate.keys() and all(
+            agree(first[key], second[key], candidate[key]) for key in first)
+    try:
+        x, y, z = (float(v) for v in (first, second, candidate))
+    except (TypeError, ValueError):
+        return False
+    low, high = min(x, y), max(x, y)
+    return low > 0 and low / NOISE_FACTOR <= z <= high * NOISE_FACTOR
+
+
+def compare(mutant: Callable[..., Any], probes: Sequence[Probe]) -> tuple[str, str]:
+    """``(EQUIVALENT, note)`` if the mutant agrees with the original on every probe, else
+    ``(SURVIVED, the first probe where it differs)``."""
+    noisy = False
+    for probe in probes:
+        if not agree(*probe.runs, call_on(mutant, probe)):
+            return SURVIVED, f"differs on {probe.label}"
+        noisy = noisy or not same(*probe.runs)
+    return EQUIVALENT, ("agrees within the run-to-run variation of the original's timings"
+                        if noisy else "")
+
+
+# ---------------------------------------------------------------------------------------------
+# Running mutants: one forked process each, with time limits
+# ---------------------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Result:
+    """A mutant's outcome; ``detail`` says which grader killed it or where it differs."""
+
+    status: str
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Job:
+    """One mutant of one target, with what its evaluation needs."""
+
+    notebook: Notebook
+    target: Target
+    mutant: Mutant
+    probes: list[Probe] = field(repr=False)
+    timeout: float
+
+
+class TimeLimit(BaseException):
+    """Raised in a mutant's process when its time is up (a BaseException: ``grade`` and student
+    code catch ``Exception`` only)."""
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise :class:`TimeLimit` if the block runs longer than ``seconds`` (main thread only)."""
+
+    def expire(signum: int, frame: Any) -> None:
+        raise TimeLimit
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def evaluate(job: Job) -> Result:
+    """Grade the mutant with every grader of its function; compare it if it survives them."""
+    try:
+        namespace = run_cells(job.notebook, {job.target.cell: job.mutant.code})
+    except Exception as error:
+        return Result(KILLED, f"its cell fails: {type(error).__name__}")
+    function = namespace[job.target.function]
+    for exercise in job.target.exercises:
+        try:
+            with time_limit(job.timeout):
+                grade(exercise, function)
+        except TimeLimit:
+            return Result(TIMEOUT, f"{exercise} took over {job.timeout:g} s")
+        except AssertionError:
+            return Result(KILLED, exercise)
+    try:
+        with time_limit(EQUIVALENCE_BUDGET):
+            return Result(*compare(function, job.probes))
+    except TimeLimit:
+        return Result(SURVIVED, "undecided: the comparison with the original timed out")
+
+
+def child(job: Job, sender: multiprocessing.connection.Connection) -> None:
+    """Body of a mutant's process: evaluate, send the result, and leave without cleanup."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 1)
+    os.dup2(devnull, 2)
+    try:
+        result = evaluate(job)
+    except BaseException as error:  # a bug of this script, not a verdict on the grader
+        result = Result(ERROR, f"{type(error).__name__}: {error}")
+    sender.send(result)
+    sender.close()
+    os._exit(0)
+
+
+@dataclass
+class Running:
+    """A mutant's process in flight."""
+
+    index: int
+    process: Any
+    receiver: multiprocessing.connection.Connection
+    deadline: float
+
+
+def run_jobs(jobs: Sequence[Job], workers: int) -> list[Result]:
+    """Evaluate every job in a forked process, ``workers`` at a time, killing any that goes past
+    its hard limit (the graders' time limits, the comparison's, and a margin)."""
+    context = multiprocessing.get_context("fork")
+    results: list[Result | None] = [None] * len(jobs)
+    pending, running = list(range(len(jobs)))[::-1], []
+    done = 0
+    while pending or running:
+        while pending and len(running) < workers:
+            index = pending.pop()
+            receiver, sender = context.Pipe(duplex=False)
+            sys.stdout.flush()
+            process = context.Process(target=child, args=(jobs[index], sender), daemon=True)
+            process.start()
+            sender.close()
+            job = jobs[index]
+            limit = job.timeout * len(job.target.exercises) + EQUIVALENCE_BUDGET + 30
+            running.append(Running(index, process, receiver, time.monotonic() + limit))
+        ready = multiprocessing.connection.wait([r.receiver for r in running], timeout=0.5)
+        for run in list(running):
+            if run.receiver in ready:
+                results[run.index] = receive(run)
+            elif time.monotonic() > run.deadline:
+                run.process.kill()
+                results[run.index] = Result(TIMEOUT, "killed after its hard time limit")
+            else:
+                continue
+            run.process.join()
+            run.receiver.close()
+            running.remove(run)
+            done += 1
+            progress(done, len(jobs))
+    return [result or Result(ERROR, "no result") for result in results]
+
+
+def receive(run: Running) -> Result:
+    """The result a mutant's process sent; a process that died without one crashed."""
+    try:
+        return run.receiver.recv()
+    except EOFError:
+        return Result(KILLED, f"its process crashed (exit code {run.process.exitcode})")
+
+
+def progress(done: int, total: int) -> None:
+    """A progress line on a terminal's stderr."""
+    if sys.stderr.isatty():
+        print(f"\r  {done}/{total} mutants evaluated", end="" if done < total else "\n",
+              file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------------------------------------
+# Report
+# ---------------------------------------------------------------------------------------------
+
+@dataclass
+class Tally:
+    """Outcome counts of a group of mutants."""
+
+    generated: int = 0
+    counts: dict[str, int] = field(default_factory=dict)
+
+    def add(self, result: Result) -> None:
+        self.generated += 1
+        self.counts[result.status] = self.counts.get(result.status, 0) + 1
+
+    def __getitem__(self, status: str) -> int:
+        return self.counts.get(status, 0)
+
+    @property
+    def score(self) -> float:
+        """(killed + timeouts) / (generated - equivalent)."""
+        scored = self.generated - self[EQUIVALENT]
+        return (self[KILLED] + self[TIMEOUT]) / scored if scored else 1.0
+
+    def row(self, name: str, extra: str = "") -> str:
+        return (f"  {name:38s}{extra}{self.generated:>6d}{self[KILLED]:>8d}{self[TIMEOUT]:>6d}"
+                f"{self[EQUIVALENT]:>7d}{self[SURVIVED]:>7d}{self.score:>8.1%}")
+
+
+def header_row(name: str, extra: str = "") -> str:
+    """Column titles of :meth:`Tally.row`."""
+    return f"  {name:38s}{extra}{'gen.':>6s}{'killed':>8s}{'t/o':>6s}{'equiv':>7s}{'surv.':>7s}" \
+           f"{'score':>8s}"
+
+
+def report(jobs: Sequence[Job], results: Sequence[Result], totals: dict[str, int],
+           show_equivalent: bool = False) -> None:
+    """Print the tallies by function, by notebook and overall, then the survivors (and the
+    equivalent mutants, if asked)."""
+    by_target: dict[str, Tally] = {}
+    by_notebook: dict[str, Tally] = {}
+    overall = Tally()
+    for job, result in zip(jobs, results, strict=True):
+        for tally in (by_target.setdefault(job.target.label, Tally()),
+                      by_notebook.setdefault(job.notebook.name, Tally()), overall):
+            tally.add(result)
+    print("\nBy graded function (+n: n more graders call the same function; of: mutants found)")
+    print(header_row("exercise", f"{'of':>6s}"))
+    for label, tally in by_target.items():
+        print(tally.row(label, f"{totals[label]:>6d}"))
+    print("\nBy notebook")
+    print(header_row("notebook"))
+    for name, tally in by_notebook.items():
+        print(tally.row(name))
+    print(overall.row("overall"))
+    verdict = "met" if overall.score >= TARGET_SCORE else "NOT met"
+    print(f"\nscore = (killed + timeouts) / (generated - equivalent) = {overall.score:.1%}  "
+          f"(target >= {TARGET_SCORE:.0%}: {verdict})")
+    listing(jobs, results, SURVIVED, "Surviving non-equivalent mutants")
+    listing(jobs, results, TIMEOUT, "Timeouts (counted as killed)")
+    listing(jobs, results, ERROR, "Errors of this script (counted against the score: check them)")
+    if show_equivalent:
+        listing(jobs, results, EQUIVALENT, "Equivalent mutants (left out of the score)")
+
+
+def listing(jobs: Sequence[Job], results: Sequence[Result], status: str, title: str) -> None:
+    """Print the mutants whose result has ``status``: where, what changed, and the detail."""
+    chosen = [(job, result) for job, result in zip(jobs, results, strict=True)
+              if result.status == status]
+    if status != SURVIVED and not chosen:
+        return
+    print(f"\n{title} ({len(chosen)}):")
+    for job, result in chosen:
+        mutant = job.mutant
+        detail = f"\n      ({result.detail})" if result.detail else ""
+        print(f"  {job.target.label}, cell {job.target.cell} line {mutant.line}: {mutant.kind}\n"
+              f"      {mutant.before}\n   -> {mutant.after}{detail}")
+
+
+# ---------------------------------------------------------------------------------------------
+# Main
+# ---------------------------------------------------------------------------------------------
+
+def prepare(notebooks: Sequence[Notebook], only: str, cap: int,
+            timeout: float) -> tuple[list[Job], dict[str, int]]:
+    """The jobs for every target whose exercises match ``only``, and each target's mutant total.
+
+    The original of each target must pass its graders; one that does not is reported and left
+    out (its mutants would say nothing about the graders).
+    """
+    jobs, totals = [], {}
+    for notebook in notebooks:
+        namespace = run_cells(notebook)
+        for target in notebook.targets:
+            if not any(only in exercise for exercise in target.exercises):
+                continue
+            original = namespace[target.function]
+            try:
+                calls = record_calls(target, original)
+            except AssertionError as failure:
+                print(f"  skipped {target.label}: the solution fails its grader: {failure}")
+                continue
+            probes = make_probes(calls, seed=zlib.crc32(target.label.encode()))
+            settle(original, probes)
+            found, totals[target.label] = mutants(target, cap)
+            jobs.extend(Job(notebook, target, mutant, probes, timeout) for mutant in found)
+    return jobs, totals
+
+
+def parse_arguments(argv: Sequence[str] | None = None) -> argparse.Namespace:
+    """Command-line options."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workers", type=int, default=2, help="mutants evaluated at once")
+    parser.add_argument("--timeout", type=float, default=10.0,
+                        help="seconds per grader and mutant before it counts as a timeout")
+    parser.add_argument("--cap", type=int, default=60,
+                        help="most mutants per function (a seeded sample above that)")
+    parser.add_argument("--only", default="",
+                        help="only exercises whose name contains this, e.g. 'backward.'")
+    parser.add_argument("--show-equivalent", action="store_true",
+                        help="also list the mutants judged equivalent")
+    return parser.parse_args(argv)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Make the mutants, run them against the graders, and print the figures."""
+    options = parse_arguments(argv)
+    import matplotlib
+
+    matplotlib.use("Agg")
+    started = time.perf_counter()
+    print(f"Python {platform.python_version()}, NumPy {np.__version__}, {os.cpu_count()} CPUs, "
+          f"load average {os.getloadavg()[0]:.2f} at start")
+    with threadpool_limits(limits=1):  # one BLAS thread per mutant process
+        notebooks = [load_notebook(path) for path in sorted(SOURCE.glob("ps*/*.ipynb"))]
+        jobs, totals = prepare(notebooks, options.only, options.cap, options.timeout)
+        exercises = len({e for job in jobs for e in job.target.exercises})
+        print(f"{len(totals)} graded functions ({exercises} exercises), {len(jobs)} mutants "
+              f"(at most {options.cap} per function), {options.workers} workers, "
+              f"{options.timeout:g} s per grader, prepared in "
+              f"{time.perf_counter() - started:.1f} s")
+        results = run_jobs(jobs, options.workers)
+    report(jobs, results, totals, options.show_equivalent)
+    print(f"\n({time.perf_counter() - started:.0f} s wall for the whole script.)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,12 +1,22 @@
-"""Comparisons that turn a wrong array into a message a student can act on."""
+"""Comparisons that turn a wrong answer into a message a student can act on.
+
+:func:`assert_close` compares an array with the expected one; :func:`expect_close` and
+:func:`expect_number` first try the known wrong answers of a case and name the mistake that
+matches; :func:`close` does the same with a table of hints; :func:`expect_list` compares one
+array per layer; :func:`assert_unchanged` catches inputs changed in place.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from grading.registry import Failure, describe
+
+#: A known mistake: the hint shown to the student and what that mistake returns on the case.
+Mistake = tuple[str, Any]
 
 
 def assert_close(
@@ -55,3 +65,74 @@ def assert_unchanged(exercise: str, name: str, before: np.ndarray, after: np.nda
             f"{exercise}: your function changed its input {name} in place; "
             "work on a copy or build a new array instead"
         )
+
+
+def numeric(value: Any) -> np.ndarray | None:
+    """``value`` as a float64 array, or None when it is not numeric."""
+    try:
+        return np.asarray(value, dtype=np.float64)
+    except (TypeError, ValueError):
+        return None
+
+
+def expect_close(exercise: str, case: str, got: Any, expected: Any, *,
+                 mistakes: Sequence[Mistake] = (), rtol: float = 1e-6, atol: float = 1e-8,
+                 nan_hint: str | None = None) -> None:
+    """:func:`assert_close`, naming the mistake when a wrong answer matches one."""
+    expected = np.asarray(expected, dtype=np.float64)
+    array = numeric(got)
+    if got is not None and array is not None:
+        same_shape = array.shape == expected.shape
+        if not (same_shape and np.allclose(array, expected, rtol=rtol, atol=atol)):
+            finite = np.all(np.isfinite(expected))
+            if nan_hint and same_shape and finite and not np.all(np.isfinite(array)):
+                raise Failure(f"{exercise}: for {case}, the result contains NaN or inf values; "
+                              f"{nan_hint}")
+            for hint, wrong in mistakes:
+                wrong = numeric(wrong)
+                if wrong is not None and wrong.shape == array.shape and np.allclose(
+                        array, wrong, rtol=rtol, atol=atol):
+                    raise Failure(f"{exercise}: for {case}, {hint}")
+    assert_close(exercise, case, got, expected, rtol=rtol, atol=atol)
+
+
+def expect_number(exercise: str, case: str, got: Any, expected: float, *,
+                  shape_hint: str = "return one float", **options: Any) -> None:
+    """Like :func:`expect_close` for a result that must be a single number."""
+    if got is None:
+        raise Failure(f"{exercise}: returned None for {case}; did you forget `return`?")
+    array = numeric(got)
+    if array is None or array.size != 1:
+        raise Failure(f"{exercise}: for {case}, expected a single number, got {describe(got)}; "
+                      f"{shape_hint}")
+    expect_close(exercise, case, array.reshape(()), expected, **options)
+
+
+def close(exercise: str, case: str, got: Any, expected: np.ndarray,
+          mistakes: dict[str, np.ndarray] | None = None, advice: str = "") -> None:
+    """:func:`assert_close`, naming the likely mistake when ``got`` matches a known wrong one
+    (else adding ``advice``, if any)."""
+    try:
+        assert_close(exercise, case, got, expected)
+    except Failure as failure:
+        for hint, wrong in (mistakes or {}).items():
+            if np.shape(got) == np.shape(wrong) and np.allclose(np.asarray(got, float), wrong):
+                raise Failure(f"{failure}. Likely cause: {hint}") from None
+        if advice:
+            raise Failure(f"{failure}. {advice}") from None
+        raise
+
+
+def expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
+                label: str) -> None:
+    """One array per layer, in layer order (a reversed list is named as such)."""
+    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
+        raise Failure(f"{exercise}: for {case}, {label} must be a list with one array per layer "
+                      f"({len(expected)}); got {describe(got)}"
+                      + (f" of length {len(got)}" if hasattr(got, "__len__") else ""))
+    shapes = [np.shape(g) for g in got]
+    if shapes != [e.shape for e in expected] and shapes == [e.shape for e in expected[::-1]]:
+        raise Failure(f"{exercise}: for {case}, {label} is in reverse order: {label}[0] must be "
+                      "layer 1's gradient (the order of weights); reverse the list at the end")
+    for layer, (g, e) in enumerate(zip(got, expected, strict=True)):
+        expect_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e)

@@ -8,24 +8,24 @@ for the sigmoid's derivative...) is named with a hint.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from itertools import chain
 from typing import Any
 
 import numpy as np
 
 import reference
-from grading.checks.forward import (
-    Mistake,
-    call_student,
+from grading.calls import call_student, recording, unpack_pair
+from grading.cases import (
+    NUMERICAL_CASES,
     check_elementwise,
-    expect_close,
-    expect_number,
+    gradcheck_case,
+    output_cases,
     random_layers,
+    reference_network_backward,
     reference_network_forward,
-    unpack_pair,
 )
-from grading.compare import assert_unchanged
+from grading.compare import Mistake, assert_unchanged, expect_close, expect_list, expect_number
 from grading.registry import Failure, describe, register
 
 
@@ -83,29 +83,13 @@ def _delta_mistakes(A: np.ndarray, Y: np.ndarray, right: np.ndarray) -> list[Mis
             ("the sign is flipped: it is A - Y, not Y - A", -right)]
 
 
-def _output_cases(kind: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
-    """(case, Z, A, Y) for an output layer; ``kind`` is an activation name or "bce"/"cce"."""
-    cases = []
-    for seed, (m, k) in enumerate(((5, 3), (4, 1), (1, 2), (6, 4))):
-        rng = np.random.default_rng(seed)
-        Z = rng.normal(0.0, 2.0, size=(m, k))
-        if kind == "cce":
-            A, Y = reference.softmax(Z), reference.one_hot(rng.integers(0, k, size=m), k)
-        elif kind == "bce":
-            A, Y = reference.sigmoid(Z), (rng.random((m, k)) < 0.5).astype(np.float64)
-        else:
-            A, Y = reference.get_activation(kind).forward(Z), rng.normal(size=(m, k))
-        cases.append((f"A, Y, Z of shape {(m, k)}, seed {seed}", Z, A, Y))
-    return cases
-
-
 @register("backward.mse_output_delta")
 def check_mse_output_delta(mse_output_delta: Callable[..., Any]) -> None:
     """(A - Y) / m * g'(Z) for sigmoid, tanh, identity and relu outputs."""
     exercise = "mse_output_delta"
     for name in ("sigmoid", "tanh", "identity", "relu"):
         g_grad = reference.get_activation(name).grad
-        for case, Z, A, Y in _output_cases(name):
+        for case, Z, A, Y in output_cases(name):
             case = f"{case}, g = {name}"
             got = call_student(exercise, case, mse_output_delta, (A, Y, Z, g_grad), "A Y Z",
                                "A, Y and Z all have shape (m, k).")
@@ -117,7 +101,7 @@ def check_mse_output_delta(mse_output_delta: Callable[..., Any]) -> None:
 
 def _check_simplified_delta(exercise: str, student: Callable[..., Any], kind: str) -> None:
     """(A - Y) / m, including saturated outputs where dividing by a(1 - a) would break."""
-    cases = _output_cases(kind)
+    cases = output_cases(kind)
     if kind == "bce":
         rng = np.random.default_rng(7)
         Z = rng.normal(0.0, 900.0, size=(4, 3))
@@ -199,33 +183,6 @@ def check_dense_gradients(dense_gradients: Callable[..., Any]) -> None:
             ("db sums over the wrong axis: sum over the batch, axis=0", delta.sum(axis=1))])
 
 
-def _reference_backward(delta_L: np.ndarray, weights: Sequence[np.ndarray],
-                        caches: Sequence[tuple], hidden: Sequence[str]
-                        ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Adapter: the reference backward pass from an output delta and hidden activation names."""
-    deltas = [delta_L]
-    for index in range(len(weights) - 2, -1, -1):
-        deltas.append(reference.hidden_delta(deltas[-1], weights[index + 1], caches[index][1],
-                                             hidden[index]))
-    pairs = [reference.dense_gradients(c[0], d)
-             for c, d in zip(caches, deltas[::-1], strict=True)]
-    return [dW for dW, _ in pairs], [db for _, db in pairs]
-
-
-def _expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
-                 label: str) -> None:
-    if not isinstance(got, (list, tuple)) or len(got) != len(expected):
-        raise Failure(f"{exercise}: for {case}, {label} must be a list with one array per layer "
-                      f"({len(expected)}); got {describe(got)}"
-                      + (f" of length {len(got)}" if hasattr(got, "__len__") else ""))
-    shapes = [np.shape(g) for g in got]
-    if shapes != [e.shape for e in expected] and shapes == [e.shape for e in expected[::-1]]:
-        raise Failure(f"{exercise}: for {case}, {label} is in reverse order: {label}[0] must be "
-                      "layer 1's gradient (the order of weights); reverse the list at the end")
-    for layer, (g, e) in enumerate(zip(got, expected, strict=True)):
-        expect_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e)
-
-
 #: (layer sizes, hidden activation names, batch size) of the networks to differentiate.
 BACKWARD_NETWORKS = (((3, 4, 2), ("sigmoid",), 5), ((2, 3), (), 4),
                      ((4, 6, 5, 3), ("tanh", "relu"), 6),
@@ -253,40 +210,9 @@ def check_network_backward(network_backward: Callable[..., Any]) -> None:
         for before, after in zip(saved, inputs, strict=True):
             assert_unchanged(exercise, "weights or caches", before, after)
         dWs, dbs = unpack_pair(exercise, case, result, "(dWs, dbs)")
-        right_dWs, right_dbs = _reference_backward(delta_L, weights, caches, hidden)
-        _expect_list(exercise, case, dWs, right_dWs, "dWs")
-        _expect_list(exercise, case, dbs, right_dbs, "dbs")
-
-
-def _recording(f: Callable[[np.ndarray], float], seen: list[tuple[int, ...]]
-               ) -> Callable[[Any], float]:
-    """``f``, noting the shape of every argument it is called with."""
-    def wrapped(x: Any) -> float:
-        seen.append(np.shape(x))
-        return f(np.asarray(x, dtype=np.float64))
-    return wrapped
-
-
-def _cubes_and_sines(x: np.ndarray) -> float:
-    return float(np.sum(x**3) + np.sum(np.sin(x)))
-
-
-def _logsumexp_times_squares(x: np.ndarray) -> float:
-    return float(np.log(np.sum(np.exp(x))) * np.sum(x**2))
-
-
-def _cubes(x: np.ndarray) -> float:
-    return float(np.sum(x**3))
-
-
-#: (formula, f, shape of x, eps). With eps=1e-2 the centered difference of sum(x**3) is off by
-#: exactly eps**2, so ignoring the eps argument shows.
-NUMERICAL_CASES = (("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (4,), 1e-5),
-                   ("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (2, 3), 1e-5),
-                   ("f(x) = log(sum(exp(x))) * sum(x**2)", _logsumexp_times_squares, (3, 1, 2),
-                    1e-5),
-                   ("f(x) = sum(x**3)", _cubes, (1, 1), 1e-5),
-                   ("f(x) = sum(x**3)", _cubes, (2, 2), 1e-2))
+        right_dWs, right_dbs = reference_network_backward(delta_L, weights, caches, hidden)
+        expect_list(exercise, case, dWs, right_dWs, "dWs")
+        expect_list(exercise, case, dbs, right_dbs, "dbs")
 
 
 @register("backward.numerical_gradient")
@@ -297,7 +223,7 @@ def check_numerical_gradient(numerical_gradient: Callable[..., Any]) -> None:
         x = np.random.default_rng(seed).normal(size=shape)
         case = f"{formula} at x of shape {shape}, eps={eps}, seed {seed}"
         before, seen = x.copy(), []
-        got = numerical_gradient(_recording(f, seen), x, eps=eps)
+        got = numerical_gradient(recording(f, seen), x, eps=eps)
         assert_unchanged(exercise, "x", before, x)
         if any(s != shape for s in seen):
             wrong = next(s for s in seen if s != shape)
@@ -335,18 +261,6 @@ def check_relative_error(relative_error: Callable[..., Any]) -> None:
             nan_hint="two zero gradients give 0 / 0: use max(1e-8, norm(a) + norm(n))")
 
 
-def _gradcheck_case(sizes: tuple[int, ...], m: int, seed: int, one_hot: bool
-                    ) -> tuple[reference.Network, np.ndarray, np.ndarray]:
-    rng = np.random.default_rng(seed)
-    net = reference.init_network(sizes, "sigmoid", output_activation="softmax", seed=seed)
-    net = net.with_parameters(net.weights, [rng.normal(0.0, 0.5, size=b.shape)
-                                            for b in net.biases])
-    X = rng.normal(size=(m, sizes[0]))
-    if one_hot:
-        return net, X, reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
-    return net, X, rng.uniform(0.0, 1.0, size=(m, sizes[-1]))
-
-
 def _expect_error(case: str, key: str, got: Any, expected: float, one_hot: bool) -> None:
     """One reported relative error: tiny for one-hot targets, the measured one otherwise."""
     exercise = "gradient_check"
@@ -373,7 +287,7 @@ def check_gradient_check(gradient_check: Callable[..., Any]) -> None:
     exercise = "gradient_check"
     for sizes, m, seed, one_hot in (((3, 4, 3), 5, 0, True), ((4, 5, 3, 2), 3, 1, True),
                                     ((3, 4, 3), 4, 2, False)):
-        net, X, Y = _gradcheck_case(sizes, m, seed, one_hot)
+        net, X, Y = gradcheck_case(sizes, m, seed, one_hot)
         target = "one-hot Y" if one_hot else "Y whose rows do not sum to 1"
         case = f"layer sizes {sizes}, batch of {m}, {target}, seed {seed}"
         weights, biases = [W.copy() for W in net.weights], [b.copy() for b in net.biases]

@@ -15,7 +15,8 @@ from typing import Any
 import numpy as np
 
 import reference
-from grading.checks.training import call_pure, close, unpack
+from grading.calls import call_pure, unpack
+from grading.compare import close
 from grading.registry import Failure, describe, register
 from reference import diagnostics
 

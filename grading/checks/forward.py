@@ -3,110 +3,32 @@
 Each check calls the student's function on seeded cases (several shapes, a batch of one
 example, non-square layers, |z| up to 1e3, one float32 case), compares with the reference
 package and fails with a message that names the case. When a wrong answer matches a known
-mistake, the message names the mistake and gives a hint. ``expect_close``, ``expect_number``
-and ``elementwise_cases`` are shared with the ps2 graders (:mod:`grading.checks.backward`).
+mistake, the message names the mistake and gives a hint. The comparisons are in
+:mod:`grading.compare`, the calls to student code in :mod:`grading.calls`, the shared cases in
+:mod:`grading.cases`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 import reference
-from grading.compare import assert_close, assert_unchanged
+from grading.calls import call_student, unpack_pair
+from grading.cases import (
+    FLOAT32_TOL,
+    check_elementwise,
+    random_layers,
+    reference_network_forward,
+)
+from grading.compare import Mistake, assert_unchanged, expect_close, expect_number
 from grading.registry import Failure, describe, register
 
-#: A known mistake: the hint shown to the student and what that mistake returns on the case.
-Mistake = tuple[str, Any]
-
-ELEMENTWISE_SHAPES = ((7,), (4, 3), (1, 5), (1,), (2, 3, 4))
-EXTREME_Z = np.array([-1000.0, -745.0, -50.0, -1.0, 0.0, 1.0, 50.0, 745.0, 1000.0])
-FLOAT32_TOL = {"rtol": 1e-5, "atol": 1e-6}
 OVERFLOW_HINT = ("for large |z|, exp overflows to inf and inf/inf is nan; compute exp only of "
                  "non-positive numbers (see the notebook's stability tip)")
 LOSS_SHAPE_HINT = "sum over the outputs and average over the batch"
-
-
-def _numeric(value: Any) -> np.ndarray | None:
-    """``value`` as a float64 array, or None when it is not numeric."""
-    try:
-        return np.asarray(value, dtype=np.float64)
-    except (TypeError, ValueError):
-        return None
-
-
-def expect_close(exercise: str, case: str, got: Any, expected: Any, *,
-                 mistakes: Sequence[Mistake] = (), rtol: float = 1e-6, atol: float = 1e-8,
-                 nan_hint: str | None = None) -> None:
-    """:func:`grading.compare.assert_close`, naming the mistake when a wrong answer matches one."""
-    expected = np.asarray(expected, dtype=np.float64)
-    array = _numeric(got)
-    if got is not None and array is not None:
-        same_shape = array.shape == expected.shape
-        if not (same_shape and np.allclose(array, expected, rtol=rtol, atol=atol)):
-            finite = np.all(np.isfinite(expected))
-            if nan_hint and same_shape and finite and not np.all(np.isfinite(array)):
-                raise Failure(f"{exercise}: for {case}, the result contains NaN or inf values; "
-                              f"{nan_hint}")
-            for hint, wrong in mistakes:
-                wrong = _numeric(wrong)
-                if wrong is not None and wrong.shape == array.shape and np.allclose(
-                        array, wrong, rtol=rtol, atol=atol):
-                    raise Failure(f"{exercise}: for {case}, {hint}")
-    assert_close(exercise, case, got, expected, rtol=rtol, atol=atol)
-
-
-def expect_number(exercise: str, case: str, got: Any, expected: float, *,
-                  shape_hint: str = "return one float", **options: Any) -> None:
-    """Like :func:`expect_close` for a result that must be a single number."""
-    if got is None:
-        raise Failure(f"{exercise}: returned None for {case}; did you forget `return`?")
-    array = _numeric(got)
-    if array is None or array.size != 1:
-        raise Failure(f"{exercise}: for {case}, expected a single number, got {describe(got)}; "
-                      f"{shape_hint}")
-    expect_close(exercise, case, array.reshape(()), expected, **options)
-
-
-def elementwise_cases() -> Iterator[tuple[str, np.ndarray, dict[str, float]]]:
-    """``(case, z, tolerances)``: random z of several shapes, extreme values, one float32 z."""
-    for seed, shape in enumerate(ELEMENTWISE_SHAPES):
-        z = np.random.default_rng(seed).normal(0.0, 3.0, size=shape)
-        yield f"z of shape {shape}, seed {seed}", z, {}
-    yield f"z = {EXTREME_Z.tolist()}", EXTREME_Z.copy(), {}
-    z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
-    yield "float32 z of shape (3, 4), seed 9", z32, FLOAT32_TOL
-
-
-def call_student(exercise: str, case: str, fn: Callable[..., Any], args: Sequence[Any],
-                 names: str, shape_hint: str, **kwargs: Any) -> Any:
-    """Call the student's function on ``args``; fail if it changes one of the leading arrays
-    named in ``names`` or raises a shape error (``shape_hint`` says what the shapes should be)."""
-    arrays = dict(zip(names.split(), args, strict=False))
-    saved = {name: np.array(array, copy=True) for name, array in arrays.items()}
-    try:
-        result = fn(*args, **kwargs)
-    except ValueError as error:
-        raise Failure(f"{exercise}: for {case}, your code raised ValueError: {error}. "
-                      f"{shape_hint}".rstrip()) from None
-    for name, array in arrays.items():
-        assert_unchanged(exercise, name, saved[name], array)
-    return result
-
-
-def check_elementwise(exercise: str, student: Callable[..., Any], expected_fn: Callable[..., Any],
-                      *, mistakes: Callable[[np.ndarray], Sequence[Mistake]] | None = None,
-                      nan_hint: str | None = None, **kwargs: Any) -> None:
-    """Check an elementwise function on every :func:`elementwise_cases` input."""
-    for case, z, tolerances in elementwise_cases():
-        case += "".join(f", {key}={value}" for key, value in kwargs.items())
-        got = call_student(exercise, case, student, (z,), "z", "", **kwargs)
-        z64 = z.astype(np.float64)
-        expect_close(exercise, case, got, expected_fn(z64, **kwargs),
-                     mistakes=mistakes(z64) if mistakes else (), nan_hint=nan_hint, **tolerances)
 
 
 @register("forward.sigmoid")
@@ -182,20 +104,6 @@ def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.nd
                      expected[index], mistakes=order_hint)
 
 
-def unpack_pair(exercise: str, case: str, result: Any, what: str) -> tuple[Any, Any]:
-    """The two items of a returned pair, or a failure saying a pair was expected."""
-    if not isinstance(result, (tuple, list)) or len(result) != 2:
-        raise Failure(f"{exercise}: for {case}, expected a pair {what}, got {describe(result)}")
-    return result[0], result[1]
-
-
-def random_layers(rng: np.random.Generator, sizes: Sequence[int]
-                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Weights ``(n_l, n_{l+1})`` scaled by ``1/sqrt(n_l)`` and nonzero biases, for ``sizes``."""
-    weights = [rng.normal(size=(a, b)) / np.sqrt(a) for a, b in pairwise(sizes)]
-    return weights, [rng.normal(0.0, 0.5, size=b) for b in sizes[1:]]
-
-
 @register("forward.dense_forward")
 def check_dense_forward(dense_forward: Callable[..., Any]) -> None:
     """A and the cache (X, Z, A) for batch sizes 1..7, non-square layers, four activations."""
@@ -219,17 +127,6 @@ def check_dense_forward(dense_forward: Callable[..., Any]) -> None:
                         ("g was not applied: A = g(Z)", expected_cache.Z)]
             expect_close(exercise, f"{case} (in A)", A, expected, mistakes=mistakes, **tolerances)
             _expect_cache(exercise, case, cache, expected_cache)
-
-
-def reference_network_forward(X: np.ndarray, weights: Sequence[np.ndarray],
-                              biases: Sequence[np.ndarray], names: Sequence[str]
-                              ) -> tuple[np.ndarray, list[reference.LayerCache]]:
-    """Adapter: the reference forward pass for activations given by name."""
-    A, caches = X, []
-    for W, b, name in zip(weights, biases, names, strict=True):
-        A, cache = reference.dense_forward(A, W, b, name)
-        caches.append(cache)
-    return A, caches
 
 
 #: (layer sizes, activation names, batch size) of the networks network_forward is tried on.

@@ -9,15 +9,16 @@ digits must reach their accuracy.
 
 from __future__ import annotations
 
-import copy
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 
 import reference
-from grading.compare import assert_close, assert_unchanged
+from grading.calls import call_pure, unpack
+from grading.cases import random_arrays, reference_network, training_data
+from grading.compare import assert_close, close
 from grading.registry import Failure, describe, register
 
 SHAPES = ((3,), (4, 5), (2, 3, 4))
@@ -26,63 +27,12 @@ TIME_BUDGET = 60.0
 Params = tuple[list[np.ndarray], list[np.ndarray], list[float]]
 
 
-def call_pure(exercise: str, fn: Callable, names: Sequence[str], inputs: Sequence[Any],
-              *args: Any, **kwargs: Any) -> Any:
-    """``fn(*inputs, *args, **kwargs)``; fail if it changed an input array (or list of them)."""
-    before = copy.deepcopy(list(inputs))
-    result = fn(*inputs, *args, **kwargs)
-    for name, old, new in zip(names, before, inputs, strict=True):
-        olds, news = _leaves(old), _leaves(new)
-        if len(olds) != len(news):
-            raise Failure(f"{exercise}: your function changed the list {name} in place; "
-                          "build a new list instead")
-        for old_array, new_array in zip(olds, news, strict=True):
-            assert_unchanged(exercise, name, old_array, np.asarray(new_array))
-    return result
-
-
-def _leaves(value: Any) -> list[Any]:
-    """The arrays inside ``value``, an array or nested lists and tuples of arrays."""
-    if isinstance(value, (list, tuple)):
-        return [leaf for item in value for leaf in _leaves(item)]
-    return [value]
-
-
-def unpack(exercise: str, case: str, result: Any, names: Sequence[str]) -> tuple:
-    """``result`` as a tuple of ``len(names)`` items, or a message naming what was expected."""
-    if not isinstance(result, (tuple, list)) or len(result) != len(names):
-        raise Failure(f"{exercise}: for {case}, expected to get back ({', '.join(names)}); "
-                      f"got {describe(result)}" + (f" of length {len(result)}"
-                                                   if isinstance(result, (tuple, list)) else ""))
-    return tuple(result)
-
-
-def close(exercise: str, case: str, got: Any, expected: np.ndarray,
-          mistakes: dict[str, np.ndarray] | None = None, advice: str = "") -> None:
-    """:func:`assert_close`, naming the likely mistake when ``got`` matches a known wrong one
-    (else adding ``advice``, if any)."""
-    try:
-        assert_close(exercise, case, got, expected)
-    except Failure as failure:
-        for hint, wrong in (mistakes or {}).items():
-            if np.shape(got) == np.shape(wrong) and np.allclose(np.asarray(got, float), wrong):
-                raise Failure(f"{failure}. Likely cause: {hint}") from None
-        if advice:
-            raise Failure(f"{failure}. {advice}") from None
-        raise
-
-
-def _arrays(seed: int, shape: tuple[int, ...], count: int) -> list[np.ndarray]:
-    rng = np.random.default_rng(seed)
-    return [rng.normal(size=shape) for _ in range(count)]
-
-
 @register("training.sgd_step")
 def check_sgd_step(sgd_step: Callable) -> None:
     """``param - lr * grad`` on several shapes and learning rates, param left unchanged."""
     name = "training.sgd_step"
     for seed, (shape, lr) in enumerate(zip(SHAPES, (0.1, 0.01, 1.5), strict=True)):
-        param, grad = _arrays(seed, shape, 2)
+        param, grad = random_arrays(seed, shape, 2)
         got = call_pure(name, sgd_step, ("param", "grad"), (param, grad), lr)
         close(name, f"param and grad of shape {shape}, lr={lr}", got,
               reference.sgd_step(param, grad, lr), {
@@ -97,7 +47,7 @@ def check_momentum_step(momentum_step: Callable) -> None:
     name, outputs = "training.momentum_step", ("new_param", "new_velocity")
     for seed, (shape, lr, beta) in enumerate(zip(SHAPES, (0.1, 0.05, 0.3), (0.9, 0.5, 0.99),
                                                  strict=True)):
-        param, grad, velocity = _arrays(seed, shape, 3)
+        param, grad, velocity = random_arrays(seed, shape, 3)
         case = f"param of shape {shape}, lr={lr}, beta={beta}"
         got = unpack(name, case, call_pure(name, momentum_step, ("param", "grad", "velocity"),
                                            (param, grad, velocity), lr, beta), outputs)
@@ -119,8 +69,8 @@ def check_adam_step(adam_step: Callable) -> None:
     cases = ((1, (3,), {}), (2, (4, 5), {"lr": 0.01}), (10, (2, 3, 4), {"beta1": 0.8}),
              (1000, (6,), {"lr": 0.1, "beta2": 0.99, "eps": 1e-6}), (1, (5,), {"lr": 0.1}))
     for seed, (t, shape, options) in enumerate(cases):
-        param, grad, m = _arrays(seed, shape, 3)
-        v = np.abs(_arrays(seed + 50, shape, 1)[0])
+        param, grad, m = random_arrays(seed, shape, 3)
+        v = np.abs(random_arrays(seed + 50, shape, 1)[0])
         if seed == len(cases) - 1:  # a first step on gradients about as small as eps
             grad, m, v = grad * 1e-8, np.zeros(shape), np.zeros(shape)
         case = (f"param of shape {shape}, t={t}" + "".join(f", {k}={x}" for k, x in options.items())
@@ -162,7 +112,8 @@ def check_clip_by_value(clip_by_value: Callable) -> None:
     """Every entry clipped into [-limit, limit], for lists of arrays of mixed shapes."""
     name = "training.clip_by_value"
     for seed, limit in enumerate((0.5, 1.0, 10.0)):
-        grads = [3 * g for g in _arrays(seed, (4, 3), 1) + _arrays(seed + 9, (3,), 1)]
+        grads = [3 * g for g in (*random_arrays(seed, (4, 3), 1),
+                                 *random_arrays(seed + 9, (3,), 1))]
         case = f"two gradients of shapes (4, 3) and (3,), limit={limit}"
         got = call_pure(name, clip_by_value, ("grads",), (grads,), limit)
         _check_list(name, case, got, len(grads))
@@ -178,7 +129,8 @@ def check_clip_by_global_norm(clip_by_global_norm: Callable) -> None:
     """Rescaling when the global norm is too large, no change when it is not, zero gradients."""
     name = "training.clip_by_global_norm"
     for seed, max_norm in enumerate((1.0, 100.0, 0.01)):
-        grads = _arrays(seed, (5, 4), 1) + _arrays(seed + 9, (4,), 1) + _arrays(seed, (2, 1), 1)
+        grads = [*random_arrays(seed, (5, 4), 1), *random_arrays(seed + 9, (4,), 1),
+                 *random_arrays(seed, (2, 1), 1)]
         _check_clip_case(name, clip_by_global_norm, grads, max_norm,
                          f"three gradients of shapes (5, 4), (4,), (2, 1), max_norm={max_norm}")
     _check_clip_case(name, clip_by_global_norm, [np.zeros((2, 2)), np.zeros(2)], 1.0,
@@ -248,23 +200,6 @@ def _check_epoch(name: str, fn: Callable, m: int, size: int) -> None:
                       "some rows are missing or repeated")
 
 
-def _network(weights: Sequence[Any], biases: Sequence[Any], hidden: str,
-             output: str) -> reference.Network:
-    activations = [reference.get_activation(hidden)] * (len(weights) - 1)
-    return reference.Network(tuple(np.asarray(W, float) for W in weights),
-                             tuple(np.asarray(b, float) for b in biases),
-                             (*activations, reference.get_activation(output)))
-
-
-def _data(seed: int, output: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
-    """40 random rows: binary targets for a sigmoid output, one-hot ones for softmax."""
-    rng = np.random.default_rng(seed)
-    X = rng.normal(size=(40, 3))
-    if output == "sigmoid":
-        return X, (X[:, :1] * X[:, 1:2] > 0).astype(float), [3, 5, 1]
-    return X, reference.one_hot(rng.integers(0, 3, size=40), 3), [3, 6, 4, 3]
-
-
 def _run_train(name: str, train: Callable, X: np.ndarray, Y: np.ndarray, sizes: list[int],
                **options: Any) -> Params:
     case = f"train(X, Y, {sizes}, " + ", ".join(f"{k}={v!r}" for k, v in options.items()) + ")"
@@ -292,7 +227,7 @@ def check_train(train: Callable) -> None:
     name = "training.train"
     for seed, (hidden, output) in enumerate((("sigmoid", "sigmoid"), ("relu", "softmax"),
                                              ("tanh", "softmax"))):
-        X, Y, sizes = _data(seed, output)
+        X, Y, sizes = training_data(seed, output)
         loss = "bce" if output == "sigmoid" else "cce"
         start = reference.init_network(sizes, hidden, output_activation=output, seed=seed)
         common = {"hidden": hidden, "output": output, "seed": seed}
@@ -338,8 +273,8 @@ def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndar
             f"one full-batch step; yours moved them {ratio:.3g} times as far (or in another "
             "direction). Take one sgd_step per batch from iterate_minibatches(X, Y, batch_size, "
             "rng)")
-    final = reference.network_loss(_network(weights, biases, common["hidden"], common["output"]),
-                                   X, Y, loss)
+    network = reference_network(weights, biases, common["hidden"], common["output"])
+    final = reference.network_loss(network, X, Y, loss)
     assert_close(name, "the last entry of losses, which should be the loss of the returned "
                  "weights and biases on the whole training set", losses[-1], np.float64(final))
 
@@ -352,7 +287,7 @@ def _outcome(name: str, train: Callable, data: tuple[np.ndarray, ...], sizes: li
     if time.perf_counter() - start > TIME_BUDGET:
         raise Failure(f"{name}: training took over {TIME_BUDGET:.0f} s; the reference needs "
                       "about one. Work on whole batches with matrix products, not row by row")
-    network = _network(weights, biases, options["hidden"], options["output"])
+    network = reference_network(weights, biases, options["hidden"], options["output"])
     acc = reference.accuracy(network, data[2], data[3])
     if acc < target or not losses[-1] < losses[0]:
         raise Failure(f"{name}: train(X, Y, {sizes}, {options}) reached {acc:.1%} {what} "

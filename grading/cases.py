@@ -1,0 +1,153 @@
+"""The seeded inputs the checks try, and the reference answers they are compared with.
+
+Elementwise functions meet several shapes, ``|z|`` up to 1e3 and a float32 array
+(:func:`elementwise_cases`, run by :func:`check_elementwise`); layers and networks get random
+weights and biases (:func:`random_layers`) and the reference's forward and backward passes,
+called the way the notebooks call them (:func:`reference_network_forward`,
+:func:`reference_network_backward`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+
+import reference
+from grading.calls import call_student
+from grading.compare import Mistake, expect_close
+
+ELEMENTWISE_SHAPES = ((7,), (4, 3), (1, 5), (1,), (2, 3, 4))
+EXTREME_Z = np.array([-1000.0, -745.0, -50.0, -1.0, 0.0, 1.0, 50.0, 745.0, 1000.0])
+FLOAT32_TOL = {"rtol": 1e-5, "atol": 1e-6}
+
+
+def elementwise_cases() -> Iterator[tuple[str, np.ndarray, dict[str, float]]]:
+    """``(case, z, tolerances)``: random z of several shapes, extreme values, one float32 z."""
+    for seed, shape in enumerate(ELEMENTWISE_SHAPES):
+        z = np.random.default_rng(seed).normal(0.0, 3.0, size=shape)
+        yield f"z of shape {shape}, seed {seed}", z, {}
+    yield f"z = {EXTREME_Z.tolist()}", EXTREME_Z.copy(), {}
+    z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
+    yield "float32 z of shape (3, 4), seed 9", z32, FLOAT32_TOL
+
+
+def check_elementwise(exercise: str, student: Callable[..., Any], expected_fn: Callable[..., Any],
+                      *, mistakes: Callable[[np.ndarray], Sequence[Mistake]] | None = None,
+                      nan_hint: str | None = None, **kwargs: Any) -> None:
+    """Check an elementwise function on every :func:`elementwise_cases` input."""
+    for case, z, tolerances in elementwise_cases():
+        case += "".join(f", {key}={value}" for key, value in kwargs.items())
+        got = call_student(exercise, case, student, (z,), "z", "", **kwargs)
+        z64 = z.astype(np.float64)
+        expect_close(exercise, case, got, expected_fn(z64, **kwargs),
+                     mistakes=mistakes(z64) if mistakes else (), nan_hint=nan_hint, **tolerances)
+
+
+def random_arrays(seed: int, shape: tuple[int, ...], count: int) -> list[np.ndarray]:
+    """``count`` standard normal arrays of ``shape``."""
+    rng = np.random.default_rng(seed)
+    return [rng.normal(size=shape) for _ in range(count)]
+
+
+def random_layers(rng: np.random.Generator, sizes: Sequence[int]
+                  ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Weights ``(n_l, n_{l+1})`` scaled by ``1/sqrt(n_l)`` and nonzero biases, for ``sizes``."""
+    weights = [rng.normal(size=(a, b)) / np.sqrt(a) for a, b in pairwise(sizes)]
+    return weights, [rng.normal(0.0, 0.5, size=b) for b in sizes[1:]]
+
+
+def training_data(seed: int, output: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
+    """40 random rows: binary targets for a sigmoid output, one-hot ones for softmax; and the
+    layer sizes of a network to train on them."""
+    rng = np.random.default_rng(seed)
+    X = rng.normal(size=(40, 3))
+    if output == "sigmoid":
+        return X, (X[:, :1] * X[:, 1:2] > 0).astype(float), [3, 5, 1]
+    return X, reference.one_hot(rng.integers(0, 3, size=40), 3), [3, 6, 4, 3]
+
+
+def output_cases(kind: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarray]]:
+    """(case, Z, A, Y) for an output layer; ``kind`` is an activation name or "bce"/"cce"."""
+    cases = []
+    for seed, (m, k) in enumerate(((5, 3), (4, 1), (1, 2), (6, 4))):
+        rng = np.random.default_rng(seed)
+        Z = rng.normal(0.0, 2.0, size=(m, k))
+        if kind == "cce":
+            A, Y = reference.softmax(Z), reference.one_hot(rng.integers(0, k, size=m), k)
+        elif kind == "bce":
+            A, Y = reference.sigmoid(Z), (rng.random((m, k)) < 0.5).astype(np.float64)
+        else:
+            A, Y = reference.get_activation(kind).forward(Z), rng.normal(size=(m, k))
+        cases.append((f"A, Y, Z of shape {(m, k)}, seed {seed}", Z, A, Y))
+    return cases
+
+
+def reference_network_forward(X: np.ndarray, weights: Sequence[np.ndarray],
+                              biases: Sequence[np.ndarray], names: Sequence[str]
+                              ) -> tuple[np.ndarray, list[reference.LayerCache]]:
+    """Adapter: the reference forward pass for activations given by name."""
+    A, caches = X, []
+    for W, b, name in zip(weights, biases, names, strict=True):
+        A, cache = reference.dense_forward(A, W, b, name)
+        caches.append(cache)
+    return A, caches
+
+
+def reference_network(weights: Sequence[Any], biases: Sequence[Any], hidden: str,
+                      output: str) -> reference.Network:
+    """Adapter: a reference network from a student's weights and biases and activation names."""
+    activations = [reference.get_activation(hidden)] * (len(weights) - 1)
+    return reference.Network(tuple(np.asarray(W, float) for W in weights),
+                             tuple(np.asarray(b, float) for b in biases),
+                             (*activations, reference.get_activation(output)))
+
+
+def reference_network_backward(delta_L: np.ndarray, weights: Sequence[np.ndarray],
+                               caches: Sequence[tuple], hidden: Sequence[str]
+                               ) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """Adapter: the reference backward pass from an output delta and hidden activation names."""
+    deltas = [delta_L]
+    for index in range(len(weights) - 2, -1, -1):
+        deltas.append(reference.hidden_delta(deltas[-1], weights[index + 1], caches[index][1],
+                                             hidden[index]))
+    pairs = [reference.dense_gradients(c[0], d)
+             for c, d in zip(caches, deltas[::-1], strict=True)]
+    return [dW for dW, _ in pairs], [db for _, db in pairs]
+
+
+def gradcheck_case(sizes: tuple[int, ...], m: int, seed: int, one_hot: bool
+                   ) -> tuple[reference.Network, np.ndarray, np.ndarray]:
+    """A sigmoid/softmax network with nonzero biases, a batch X, and one-hot or arbitrary Y."""
+    rng = np.random.default_rng(seed)
+    net = reference.init_network(sizes, "sigmoid", output_activation="softmax", seed=seed)
+    net = net.with_parameters(net.weights, [rng.normal(0.0, 0.5, size=b.shape)
+                                            for b in net.biases])
+    X = rng.normal(size=(m, sizes[0]))
+    if one_hot:
+        return net, X, reference.one_hot(rng.integers(0, sizes[-1], size=m), sizes[-1])
+    return net, X, rng.uniform(0.0, 1.0, size=(m, sizes[-1]))
+
+
+def _cubes_and_sines(x: np.ndarray) -> float:
+    return float(np.sum(x**3) + np.sum(np.sin(x)))
+
+
+def _logsumexp_times_squares(x: np.ndarray) -> float:
+    return float(np.log(np.sum(np.exp(x))) * np.sum(x**2))
+
+
+def _cubes(x: np.ndarray) -> float:
+    return float(np.sum(x**3))
+
+
+#: (formula, f, shape of x, eps) for numerical gradients. With eps=1e-2 the centered difference
+#: of sum(x**3) is off by exactly eps**2, so ignoring the eps argument shows.
+NUMERICAL_CASES = (("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (4,), 1e-5),
+                   ("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (2, 3), 1e-5),
+                   ("f(x) = log(sum(exp(x))) * sum(x**2)", _logsumexp_times_squares, (3, 1, 2),
+                    1e-5),
+                   ("f(x) = sum(x**3)", _cubes, (1, 1), 1e-5),
+                   ("f(x) = sum(x**3)", _cubes, (2, 2), 1e-2))

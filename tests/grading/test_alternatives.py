@@ -1,0 +1,51 @@
+"""A correct answer gets full marks however it is written.
+
+Every graded function exercise has at least three correct alternatives
+(:mod:`tests.grading.alternatives`): each must pass its grader, keep the signature the notebook
+asks for, and be a solution in its own right (not the grader's reference in disguise).
+"""
+
+from __future__ import annotations
+
+import inspect
+
+import pytest
+
+from grading import grade
+from grading.registry import CHECKS, lookup
+from tests.grading.alternatives import ALTERNATIVES, load_all
+from tests.grading.alternatives.notebook import graded_functions, namespace
+
+lookup("forward.sigmoid")  # registers every check
+load_all()
+
+#: Every graded function exercise: all but the quiz (answers, not functions) and test doubles.
+EXERCISES = sorted(name for name in CHECKS if not name.startswith(("quiz.", "test.")))
+MINIMUM = 3
+
+CASES = [pytest.param(exercise, function, id=f"{exercise}-{variant}")
+         for exercise, variants in sorted(ALTERNATIVES.items())
+         for variant, function in variants.items()]
+
+
+def test_every_exercise_has_enough_alternatives():
+    missing = {exercise: len(ALTERNATIVES.get(exercise, {})) for exercise in EXERCISES
+               if len(ALTERNATIVES.get(exercise, {})) < MINIMUM}
+    assert not missing, f"exercises with fewer than {MINIMUM} correct alternatives: {missing}"
+
+
+def test_alternatives_answer_registered_exercises():
+    assert set(ALTERNATIVES) <= set(EXERCISES), set(ALTERNATIVES) - set(EXERCISES)
+
+
+@pytest.mark.parametrize(("exercise", "alternative"), CASES)
+def test_alternative_has_the_notebooks_signature(exercise, alternative):
+    assignment, name = graded_functions()[exercise]
+    asked = inspect.signature(namespace(assignment)[name])
+    assert inspect.signature(alternative) == asked, (
+        f"{alternative.__name__}{inspect.signature(alternative)} should be {name}{asked}")
+
+
+@pytest.mark.parametrize(("exercise", "alternative"), CASES)
+def test_correct_alternative_gets_full_marks(exercise, alternative):
+    grade(exercise, alternative)  # raises Failure, with the grader's message, if it does not

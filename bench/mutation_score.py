@@ -156,7 +156,7 @@ def graded_calls(code: str) -> Iterator[tuple[str, str]]:
     """``(exercise, function name)`` for each ``grade("...", name)`` of a registered check."""
     for node in ast.walk(ast.parse(code)):
         if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id == "grade" and len(node.args) == 2
+                and node.func.id in ("grade", "grade_parts") and len(node.args) == 2
                 and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)
                 and node.args[0].value in CHECKS and not node.args[0].value.startswith("quiz.")):
             yield node.args[0].value, node.args[1].id

@@ -15,20 +15,26 @@ from pathlib import Path
 
 from course.notebooks import defined_function, read, solution_cells
 
-GRADE_CALL = re.compile(r'grade\("(?P<exercise>[\w.]+)",\s*(?P<target>\w+)\)')
+GRADE_CALL = re.compile(r'(?P<call>grade|grade_parts)\("(?P<exercise>[\w.]+)",\s*(?P<target>\w+)'
+                        r'(?:,\s*points=(?P<points>[\d.]+))?\)')
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
 @dataclass(frozen=True)
 class Exercise:
     """One graded test cell: ``exercise`` (grader name), the student ``target`` it grades (a
-    function name, or a quiz answer variable), its ``points`` and ``grade_id``."""
+    function name, or a quiz answer variable), its ``points`` and ``grade_id``.
+
+    ``in_parts`` is True when the cell gives partial credit (``grade_parts``); ``stated_points``
+    is then the ``points=`` its hidden test passes, which must equal the cell's ``points``."""
 
     exercise: str
     target: str
     points: float
     grade_id: str
     depends_on: frozenset[str] = field(default=frozenset())
+    in_parts: bool = False
+    stated_points: float | None = None
 
     @property
     def is_quiz(self) -> bool:
@@ -85,8 +91,11 @@ def read_plan(path: Path, assignment: str) -> NotebookPlan:
             continue
         target = match["target"]
         uses = _called_names(solutions.get(target, "")) & set(solutions) - {target}
+        stated = match["points"]
         exercises.append(Exercise(match["exercise"], target, float(meta["points"]),
-                                  meta["grade_id"], frozenset(uses)))
+                                  meta["grade_id"], frozenset(uses),
+                                  in_parts=match["call"] == "grade_parts",
+                                  stated_points=float(stated) if stated else None))
     return NotebookPlan(assignment, path.name, tuple(exercises), solutions)
 
 

@@ -4,11 +4,15 @@ Each student gets a profile (how able and how careful they are) and, from it and
 choice for every graded exercise: the instructor's solution, a catalogued mistake, or the stub
 left as released. A few students do something worse: leave everything blank, leave a syntax
 error, write an infinite loop. The simulator writes what each student would submit and the
-score each should get, so a grading run can be checked against it.
+score each should get, so a grading run can be checked against it: an exercise graded in parts
+gives a catalogued mistake the parts it gets right, found by running the grader in-process; the
+nbgrader run must reach the same number through the notebook.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import random
 from dataclasses import asdict, dataclass, field
@@ -16,8 +20,10 @@ from pathlib import Path
 
 from course.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
 from course.notebooks import fill, read, solution_cell_for, source_as, write
+from grading import grade_parts
 from grading.checks.quiz import KEY
 from grading.mistakes import for_exercise
+from grading.mistakes.catalogue import Mistake
 
 #: profile -> (share of the class, chance of a correct answer, chance of a catalogued mistake);
 #: what is left over is left blank (the stub stays).
@@ -43,6 +49,7 @@ class StudentPlan:
     profile: str
     assignment: str
     choices: dict[str, str] = field(default_factory=dict)  # target -> what was written
+    intended_points: dict[str, float] = field(default_factory=dict)  # grade_id -> points
     intended_score: float = 0.0
 
 
@@ -75,6 +82,7 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
     """
     result = StudentPlan(student, profile, plan.assignment)
     if profile == "blank":
+        result.intended_points = {e.grade_id: 0.0 for e in plan.exercises}
         return result
     targets = list(dict.fromkeys(e.target for e in plan.exercises))
     exercise_of = {e.target: e for e in plan.exercises}
@@ -86,10 +94,27 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
     for target in targets:
         if any(result.choices.get(dep) != "correct" for dep in transitive_uses(plan, target)):
             result.choices[target] = "blank"
-    result.intended_score = sum(
-        (e.points for e in plan.exercises if result.choices.get(e.target) == "correct"), 0.0
-    )
+    result.intended_points = {e.grade_id: _intended_points(e, result.choices.get(e.target, "blank"))
+                              for e in plan.exercises}
+    result.intended_score = round(sum(result.intended_points.values(), 0.0), 2)
     return result
+
+
+def _intended_points(exercise: Exercise, choice: str) -> float:
+    """What ``choice`` earns on ``exercise``: all its points when correct; when graded in parts,
+    the parts a catalogued mistake still gets right; otherwise nothing."""
+    if choice == "correct":
+        return exercise.points
+    if exercise.in_parts and choice.startswith("mistake:"):
+        with contextlib.redirect_stdout(io.StringIO()):  # grade_parts prints its report
+            return grade_parts(exercise.exercise, _mistake(exercise, choice).function,
+                               points=exercise.points)
+    return 0.0
+
+
+def _mistake(exercise: Exercise, choice: str) -> Mistake:
+    key = choice.removeprefix("mistake:")
+    return next(m for m in for_exercise(exercise.exercise) if m.key == key)
 
 
 def _wrong_answer(question: str) -> object:
@@ -108,9 +133,7 @@ def _source_for(plan: NotebookPlan, target: str, choice: str) -> str | None:
         return f"{target} = {_wrong_answer(target.removeprefix('answer_'))!r}\n"
     if choice.startswith("mistake:"):
         exercise = next(e for e in plan.exercises if e.target == target)
-        key = choice.removeprefix("mistake:")
-        mistake = next(m for m in for_exercise(exercise.exercise) if m.key == key)
-        return "import numpy as np\n\n\n" + source_as(mistake.function, target)
+        return "import numpy as np\n\n\n" + source_as(_mistake(exercise, choice).function, target)
     if choice == "syntax_error":
         return SYNTAX_ERROR.format(name=target)
     if choice == "infinite_loop":

@@ -9,10 +9,19 @@ seeded cases and raises ``AssertionError`` with a message a student can act on.
     grade("forward.sigmoid", sigmoid)
     ### END HIDDEN TESTS
 
+An exercise with separable parts registers one check per part, and its test cell gives
+partial credit: :func:`grade_parts` prints what passed and returns the points earned, which
+nbgrader takes as the cell's score when it is the cell's last expression.
+
+    ### BEGIN HIDDEN TESTS
+    from grading import grade_parts
+    grade_parts("forward.softmax", softmax, points=3)
+    ### END HIDDEN TESTS
+
 Exercise names are ``<notebook>.<function>``; every check module registers its own.
 """
 
-from grading.registry import CHECKS, Failure, register
-from grading.runner import grade
+from grading.registry import CHECKS, PARTS, Failure, register
+from grading.runner import grade, grade_parts
 
-__all__ = ["CHECKS", "Failure", "grade", "register"]
+__all__ = ["CHECKS", "PARTS", "Failure", "grade", "grade_parts", "register"]

@@ -109,11 +109,12 @@ def expect_number(exercise: str, case: str, got: Any, expected: float, *,
 
 
 def close(exercise: str, case: str, got: Any, expected: np.ndarray,
-          mistakes: dict[str, np.ndarray] | None = None, advice: str = "") -> None:
+          mistakes: dict[str, np.ndarray] | None = None, advice: str = "", *,
+          rtol: float = 1e-6) -> None:
     """:func:`assert_close`, naming the likely mistake when ``got`` matches a known wrong one
     (else adding ``advice``, if any)."""
     try:
-        assert_close(exercise, case, got, expected)
+        assert_close(exercise, case, got, expected, rtol=rtol)
     except Failure as failure:
         for hint, wrong in (mistakes or {}).items():
             if np.shape(got) == np.shape(wrong) and np.allclose(np.asarray(got, float), wrong):

@@ -1,8 +1,16 @@
-"""Run one check the way a hidden test cell needs it run.
+"""Run the checks of an exercise the way a hidden test cell needs them run.
 
 nbgrader gives a test cell zero points if it writes anything to stderr, so a correct answer
 that happens to trigger a NumPy RuntimeWarning would lose its points. The runner silences
-warnings and stderr while the student's code runs under the check.
+warnings and stderr while the student's code runs under a check.
+
+Two ways to grade, one per kind of test cell:
+
+* :func:`grade` is all or nothing: it returns quietly when every case passes and raises
+  :class:`~grading.registry.Failure` otherwise, so the cell errors and nbgrader gives it 0.
+* :func:`grade_parts` gives partial credit: it runs every part of the exercise, prints what
+  passed and what did not, and returns the points earned. As the last expression of the test
+  cell, that number is the cell's score (nbgrader reads a numeric result as partial credit).
 """
 
 from __future__ import annotations
@@ -15,15 +23,60 @@ from typing import Any
 import numpy as np
 
 from grading.diagnosis import Recorder, matching_mistake
-from grading.registry import Failure, lookup
+from grading.registry import Check, Failure, lookup, parts_of
 
 
 def grade(name: str, *student_objects: Any) -> None:
-    """Grade exercise ``name`` with the student's function(s) or answer(s).
+    """Grade exercise ``name`` with the student's function(s) or answer(s), every part.
 
     Returns None when every case passes; raises ``AssertionError`` with the reason otherwise.
     """
-    check = lookup(name)
+    message = _run(name, lookup(name), student_objects)
+    if message is not None:
+        raise Failure(message)
+
+
+def grade_parts(name: str, *student_objects: Any, points: float) -> float:
+    """Grade each part of exercise ``name`` and return the points earned out of ``points``.
+
+    Each part is worth its weight's share of ``points``; a part that fails earns nothing and
+    its line of the printed report says why (naming the likely mistake when one matches).
+    Never raises for anything the student's code does.
+    """
+    if not points > 0:
+        raise ValueError(f"{name}: points must be positive; got {points!r}")
+    parts = parts_of(name)
+    total = sum(part.weight for part in parts)
+    earned_weight, lines = 0.0, []
+    for part in parts:
+        worth = points * part.weight / total
+        message = _run(name, part.check, student_objects)
+        if message is None:
+            earned_weight += part.weight
+            lines.append(f"  ✓ {part.title} ({_points(worth)})")
+        else:
+            detail = _without_name(name, message).replace("\n", "\n      ")
+            lines.append(f"  ✗ {part.title} ({_points(worth)}): {detail}")
+    earned = round(points * earned_weight / total, 2)
+    print(f"{name}: {earned:g} of {_points(points)}", *lines, sep="\n")
+    return earned
+
+
+def _without_name(name: str, message: str) -> str:
+    """The message without its leading exercise name (full or short), said once above it."""
+    for prefix in (f"{name}: ", f"{name.rpartition('.')[2]}: "):
+        if message.startswith(prefix):
+            return message[len(prefix):]
+    return message
+
+
+def _points(value: float) -> str:
+    value = round(value, 2)
+    return f"{value:g} point" + ("" if value == 1 else "s")
+
+
+def _run(name: str, check: Check, student_objects: tuple[Any, ...]) -> str | None:
+    """Run one check quietly; None when it passes, else the message for the student."""
     recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
     wrapped = [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
     with contextlib.ExitStack() as stack:
@@ -34,11 +87,20 @@ def grade(name: str, *student_objects: Any) -> None:
         try:
             check(*wrapped)
         except NotImplementedError:
-            raise Failure(f"{name}: not implemented yet") from None
-        except Exception as error:
-            message = str(error) if isinstance(error, Failure) else (
-                f"{name}: your code raised {type(error).__name__}: {error}")
-            raise Failure(message + _diagnosis(name, recorders)) from None
+            return f"{name}: not implemented yet"
+        except (Exception, SystemExit) as error:
+            message = _text(error) if isinstance(error, Failure) else (
+                f"{name}: your code raised {type(error).__name__}: {_text(error)}")
+            return message + _diagnosis(name, recorders)
+    return None
+
+
+def _text(error: BaseException) -> str:
+    """``str(error)``, even for a student's exception class whose ``__str__`` is broken."""
+    try:
+        return str(error)
+    except Exception:
+        return "(its message could not be shown)"
 
 
 def _diagnosis(name: str, recorders: list[Recorder | None]) -> str:

@@ -8,7 +8,7 @@ for the sigmoid's derivative...) is named with a hint.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from itertools import chain
 from typing import Any
 
@@ -159,9 +159,10 @@ def check_hidden_delta(hidden_delta: Callable[..., Any]) -> None:
                      mistakes=mistakes)
 
 
-@register("backward.dense_gradients")
-def check_dense_gradients(dense_gradients: Callable[..., Any]) -> None:
-    """dW = A_prev.T @ delta (n_in, n_out) and db = delta.sum(axis=0) (n_out,)."""
+def _dense_gradient_cases(dense_gradients: Callable[..., Any],
+                          ) -> Iterator[tuple[str, Any, Any, np.ndarray, np.ndarray, np.ndarray]]:
+    """(case, student dW, student db, reference dW, reference db, delta) for batches of 1 to
+    7 and non-square layers; delta is (m, n_out)."""
     exercise = "dense_gradients"
     for seed, (m, n_in, n_out) in enumerate(((5, 3, 3), (4, 3, 2), (7, 2, 5), (1, 4, 3))):
         rng = np.random.default_rng(seed)
@@ -170,12 +171,26 @@ def check_dense_gradients(dense_gradients: Callable[..., Any]) -> None:
         result = call_student(exercise, case, dense_gradients, (A_prev, delta), "A_prev delta",
                               "dW = A_prev.T (n_in, m) @ delta (m, n_out) has the shape of W.")
         dW, db = unpack_pair(exercise, case, result, "(dW, db)")
-        right_dW, right_db = reference.dense_gradients(A_prev, delta)
-        expect_close(exercise, f"{case} (in dW)", dW, right_dW, mistakes=[
+        yield (case, dW, db, *reference.dense_gradients(A_prev, delta), delta)
+
+
+@register("backward.dense_gradients", part="dW = A_prev.T @ delta", weight=1)
+def check_dense_gradients_dW(dense_gradients: Callable[..., Any]) -> None:
+    """dW of shape (n_in, n_out) for every case."""
+    for case, dW, _, right_dW, _, delta in _dense_gradient_cases(dense_gradients):
+        m = len(delta)
+        expect_close("dense_gradients", f"{case} (in dW)", dW, right_dW, mistakes=[
             ("dW is transposed: it must have W's shape (n_in, n_out), i.e. A_prev.T @ delta",
              right_dW.T),
             ("dW was divided by m again; the 1/m is already inside delta", right_dW / m)])
-        expect_close(exercise, f"{case} (in db)", db, right_db, mistakes=[
+
+
+@register("backward.dense_gradients", part="db = delta summed over the batch", weight=1)
+def check_dense_gradients_db(dense_gradients: Callable[..., Any]) -> None:
+    """db of shape (n_out,) for every case."""
+    for case, _, db, _, right_db, delta in _dense_gradient_cases(dense_gradients):
+        m = len(delta)
+        expect_close("dense_gradients", f"{case} (in db)", db, right_db, mistakes=[
             ("db must be 1-D with shape (n_out,) like b; you returned a 2-D (1, n_out) array "
              "(drop keepdims)", right_db[None, :]),
             ("db was averaged (divided by m); sum over the batch: the 1/m is in delta",
@@ -189,9 +204,11 @@ BACKWARD_NETWORKS = (((3, 4, 2), ("sigmoid",), 5), ((2, 3), (), 4),
                      ((5, 3, 4, 2, 2), ("leaky_relu", "sigmoid", "tanh"), 1))
 
 
-@register("backward.network_backward")
-def check_network_backward(network_backward: Callable[..., Any]) -> None:
-    """dWs and dbs, in layer order, for depths 1 to 4 with a different activation per layer."""
+def _network_backward_cases(network_backward: Callable[..., Any],
+                            ) -> Iterator[tuple[str, Any, Any, list[np.ndarray],
+                                                list[np.ndarray]]]:
+    """(case, student dWs, student dbs, reference dWs, reference dbs) for depths 1 to 4 with
+    a different activation per layer; fails if the weights or caches were changed."""
     exercise = "network_backward"
     for seed, (sizes, hidden, m) in enumerate(BACKWARD_NETWORKS):
         rng = np.random.default_rng(seed)
@@ -210,9 +227,21 @@ def check_network_backward(network_backward: Callable[..., Any]) -> None:
         for before, after in zip(saved, inputs, strict=True):
             assert_unchanged(exercise, "weights or caches", before, after)
         dWs, dbs = unpack_pair(exercise, case, result, "(dWs, dbs)")
-        right_dWs, right_dbs = reference_network_backward(delta_L, weights, caches, hidden)
-        expect_list(exercise, case, dWs, right_dWs, "dWs")
-        expect_list(exercise, case, dbs, right_dbs, "dbs")
+        yield (case, dWs, dbs, *reference_network_backward(delta_L, weights, caches, hidden))
+
+
+@register("backward.network_backward", part="dWs, one per layer", weight=1)
+def check_network_backward_dWs(network_backward: Callable[..., Any]) -> None:
+    """Every layer's dW, in layer order; weights and caches left as they were."""
+    for case, dWs, _, right_dWs, _ in _network_backward_cases(network_backward):
+        expect_list("network_backward", case, dWs, right_dWs, "dWs")
+
+
+@register("backward.network_backward", part="dbs, one per layer", weight=1)
+def check_network_backward_dbs(network_backward: Callable[..., Any]) -> None:
+    """Every layer's db, in layer order."""
+    for case, _, dbs, _, right_dbs in _network_backward_cases(network_backward):
+        expect_list("network_backward", case, dbs, right_dbs, "dbs")
 
 
 @register("backward.numerical_gradient")
@@ -249,7 +278,9 @@ def check_relative_error(relative_error: Callable[..., Any]) -> None:
              ("a and n random of shape (5,), seed 0", v, rng.normal(size=5)),
              ("n = a * (1 + 1e-3), shape (5,)", v, v * (1 + 1e-3)),
              ("a = n, shape (3, 4)", a, a.copy()),
-             ("a = n = zeros of shape (2, 2)", np.zeros((2, 2)), np.zeros((2, 2))))
+             ("a = n = zeros of shape (2, 2)", np.zeros((2, 2)), np.zeros((2, 2))),
+             ("tiny a and n (norms about 1e-9, below the 1e-8 floor), shape (5,)",
+              1e-9 * v, 1e-9 * rng.normal(size=5)))
     for case, x, y in cases:
         got = call_student(exercise, case, relative_error, (x, y), "a n", "")
         diff = np.linalg.norm(x - y)

@@ -8,6 +8,7 @@ finite differences are clearly slower than backpropagation on the larger network
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from itertools import pairwise
 from typing import Any
@@ -165,31 +166,72 @@ def check_parameter_count(parameter_count: Callable) -> None:
                           f"got {got!r}.{hint}")
 
 
-@register("explorations.time_gradients")
-def check_time_gradients(time_gradients: Callable) -> None:
-    """Structure, parameter counts, and finite differences much slower on the larger network."""
+TIMED_NETWORKS = ([3, 4, 2], [8, 32, 32, 4])
+
+
+def _timed_rows(time_gradients: Callable) -> tuple[list[tuple[Any, Any, Any]], float]:
+    """The student's (parameter_count, backprop_seconds, numerical_seconds) per network of
+    :data:`TIMED_NETWORKS`, and how long the whole call took."""
     name = "explorations.time_gradients"
-    layer_sizes_list = [[3, 4, 2], [8, 32, 32, 4]]
-    case = f"time_gradients({layer_sizes_list}, batch_size=8, seed=0)"
-    got = time_gradients([list(s) for s in layer_sizes_list], batch_size=8, seed=0)
-    if not isinstance(got, (list, tuple)) or len(got) != len(layer_sizes_list):
+    case = f"time_gradients({list(TIMED_NETWORKS)}, batch_size=8, seed=0)"
+    start = time.perf_counter()
+    got = time_gradients([list(s) for s in TIMED_NETWORKS], batch_size=8, seed=0)
+    wall = time.perf_counter() - start
+    if not isinstance(got, (list, tuple)) or len(got) != len(TIMED_NETWORKS):
         raise Failure(f"{name}: {case} should give one (parameter_count, backprop_seconds, "
-                      f"numerical_seconds) per network ({len(layer_sizes_list)}); "
+                      f"numerical_seconds) per network ({len(TIMED_NETWORKS)}); "
                       f"got {describe(got)}")
     rows = [unpack(name, case, row, ("parameter_count", "backprop_seconds",
                                      "numerical_seconds")) for row in got]
-    for sizes, (count, backprop, numerical) in zip(layer_sizes_list, rows, strict=True):
+    return rows, wall
+
+
+@register("explorations.time_gradients", part="the parameter counts", weight=2)
+def check_time_gradients_counts(time_gradients: Callable) -> None:
+    """One row per network, whose first entry is the network's parameter count."""
+    rows, _ = _timed_rows(time_gradients)
+    for sizes, (count, _, _) in zip(TIMED_NETWORKS, rows, strict=True):
         want = diagnostics.parameter_count(sizes)
         if count != want:
-            raise Failure(f"{name}: for layer sizes {sizes}, the parameter count should be "
-                          f"{want}; got {count!r}")
+            raise Failure(f"explorations.time_gradients: for layer sizes {sizes}, the parameter "
+                          f"count should be {want}; got {count!r}")
+
+
+@register("explorations.time_gradients", part="the timings", weight=5)
+def check_time_gradients_timings(time_gradients: Callable) -> None:
+    """Real timings: finite differences much slower than backprop on the larger network."""
+    name = "explorations.time_gradients"
+    rows, wall = _timed_rows(time_gradients)
+    for sizes, (_, backprop, numerical) in zip(TIMED_NETWORKS, rows, strict=True):
         _check_seconds(name, sizes, backprop, numerical)
+        _check_backprop_was_timed(name, sizes, backprop)
+    reported = sum(float(b) + float(n) for _, b, n in rows)
+    if reported > wall * 1.05 + 1e-3:
+        raise Failure(f"{name}: the reported times add up to {reported:.3g} s but the whole call "
+                      f"took {wall:.3g} s; measure each as time.perf_counter() - start")
     _, backprop, numerical = rows[-1]
     if numerical < MIN_SLOWDOWN * backprop or numerical <= rows[0][2]:
-        raise Failure(f"{name}: for layer sizes {layer_sizes_list[-1]} finite differences took "
+        raise Failure(f"{name}: for layer sizes {TIMED_NETWORKS[-1]} finite differences took "
                       f"{numerical:.3g} s and backprop {backprop:.3g} s; finite differences "
                       "should be far slower (two forward passes per parameter) and slower than "
                       "on the small network. Time one full gradient each way")
+
+
+def _check_backprop_was_timed(name: str, sizes: Sequence[int], seconds: Any) -> None:
+    """A backprop time far below what one backward pass takes means nothing was timed."""
+    network = reference.init_network(sizes, "sigmoid", output_activation="softmax", seed=0)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(8, sizes[0]))
+    Y = reference.one_hot(rng.integers(0, sizes[-1], size=8), sizes[-1])
+    fastest = float("inf")
+    for _ in range(5):
+        start = time.perf_counter()
+        reference.backward(network, X, Y, "cce")
+        fastest = min(fastest, time.perf_counter() - start)
+    if float(seconds) < 0.1 * fastest:
+        raise Failure(f"{name}: for layer sizes {sizes}, backprop_seconds is {float(seconds):.2g} "
+                      f"s, too short for a forward and backward pass; time the call to backprop "
+                      "itself")
 
 
 def _check_seconds(name: str, sizes: Sequence[int], *times: Any) -> None:

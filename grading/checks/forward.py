@@ -70,24 +70,33 @@ def _softmax_mistakes(Z: np.ndarray) -> list[Mistake]:
     return mistakes
 
 
-@register("forward.softmax")
-def check_softmax(softmax: Callable[[np.ndarray], Any]) -> None:
-    """Row-wise values for several shapes (one row, one column, square), |z| up to 1e3."""
-    exercise = "softmax"
+def _check_softmax_cases(softmax: Callable[[np.ndarray], Any],
+                         cases: list[tuple[str, np.ndarray, dict[str, float]]]) -> None:
+    for case, Z, tolerances in cases:
+        got = call_student("softmax", case, softmax, (Z,), "Z", "Z.max(axis=1) has shape (m,); "
+                           "keepdims=True gives (m, 1), which lines up with the rows of Z.")
+        Z64 = Z.astype(np.float64)
+        expect_close("softmax", case, got, reference.softmax(Z64),
+                     mistakes=_softmax_mistakes(Z64), **tolerances,
+                     nan_hint="subtract each row's max before exp so the largest exponent is 0")
+
+
+@register("forward.softmax", part="values for ordinary scores", weight=2)
+def check_softmax_values(softmax: Callable[[np.ndarray], Any]) -> None:
+    """Row-wise values for several shapes (one row, one column, square) and for float32."""
     shapes = ((4, 3), (1, 5), (3, 3), (6, 10), (5, 1), (1, 1))
     cases = [(f"Z of shape {s}, seed {i}", np.random.default_rng(i).normal(0.0, 3.0, size=s), {})
              for i, s in enumerate(shapes)]
-    large = np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -1000.0], [0.5, 1000.0, 3.0]])
-    cases.append((f"Z = {large.tolist()}", large, {}))
     z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
     cases.append(("float32 Z of shape (3, 4), seed 9", z32, FLOAT32_TOL))
-    for case, Z, tolerances in cases:
-        got = call_student(exercise, case, softmax, (Z,), "Z", "Z.max(axis=1) has shape (m,); "
-                           "keepdims=True gives (m, 1), which lines up with the rows of Z.")
-        Z64 = Z.astype(np.float64)
-        expect_close(exercise, case, got, reference.softmax(Z64), mistakes=_softmax_mistakes(Z64),
-                     nan_hint="subtract each row's max before exp so the largest exponent is 0",
-                     **tolerances)
+    _check_softmax_cases(softmax, cases)
+
+
+@register("forward.softmax", part="stable for scores of ±1000", weight=1)
+def check_softmax_stability(softmax: Callable[[np.ndarray], Any]) -> None:
+    """Finite, right values when exp of the scores would overflow."""
+    large = np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -1000.0], [0.5, 1000.0, 3.0]])
+    _check_softmax_cases(softmax, [(f"Z = {large.tolist()}", large, {})])
 
 
 def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.ndarray],
@@ -104,9 +113,12 @@ def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.nd
                      expected[index], mistakes=order_hint)
 
 
-@register("forward.dense_forward")
-def check_dense_forward(dense_forward: Callable[..., Any]) -> None:
-    """A and the cache (X, Z, A) for batch sizes 1..7, non-square layers, four activations."""
+def _dense_forward_cases(dense_forward: Callable[..., Any],
+                         ) -> Iterator[tuple[str, Any, Any, Any, Any, list[Mistake],
+                                             dict[str, float]]]:
+    """(case, student A, student cache, reference A, reference cache, mistakes of A,
+    tolerances) for batch sizes 1..7, non-square layers and four activations, in float64 and
+    float32."""
     exercise = "dense_forward"
     layers = ((5, 4, 3, "sigmoid"), (1, 3, 2, "relu"), (7, 2, 6, "tanh"), (4, 3, 3, "identity"))
     for seed, (m, n_in, n_out, name) in enumerate(layers):
@@ -125,8 +137,22 @@ def check_dense_forward(dense_forward: Callable[..., Any]) -> None:
             expected, expected_cache = reference.dense_forward(X64, W64, b64, name)
             mistakes = [("b was not added: Z = X @ W + b", g(X64 @ W64)),
                         ("g was not applied: A = g(Z)", expected_cache.Z)]
-            expect_close(exercise, f"{case} (in A)", A, expected, mistakes=mistakes, **tolerances)
-            _expect_cache(exercise, case, cache, expected_cache)
+            yield case, A, cache, expected, expected_cache, mistakes, tolerances
+
+
+@register("forward.dense_forward", part="the output A", weight=1)
+def check_dense_forward_output(dense_forward: Callable[..., Any]) -> None:
+    """A = g(X @ W + b) for every case."""
+    for case, A, _, expected, _, mistakes, tolerances in _dense_forward_cases(dense_forward):
+        expect_close("dense_forward", f"{case} (in A)", A, expected, mistakes=mistakes,
+                     **tolerances)
+
+
+@register("forward.dense_forward", part="the cache (A_prev, Z, A)", weight=1)
+def check_dense_forward_cache(dense_forward: Callable[..., Any]) -> None:
+    """The cache holds the layer's input, pre-activation and output, in this order."""
+    for case, _, cache, _, expected_cache, _, _ in _dense_forward_cases(dense_forward):
+        _expect_cache("dense_forward", case, cache, expected_cache)
 
 
 #: (layer sizes, activation names, batch size) of the networks network_forward is tried on.
@@ -135,9 +161,10 @@ NETWORKS = (((3, 4, 2), ("relu", "sigmoid"), 5), ((2, 3), ("tanh",), 1),
             ((5, 3, 3, 1), ("leaky_relu", "sigmoid", "identity"), 1))
 
 
-@register("forward.network_forward")
-def check_network_forward(network_forward: Callable[..., Any]) -> None:
-    """A_L and one (A_prev, Z, A) cache per layer, for depths 1 to 3 and batches of 1 and more."""
+def _network_forward_cases(network_forward: Callable[..., Any],
+                           ) -> Iterator[tuple[str, Any, Any, Any, list[Any], int]]:
+    """(case, student A_L, student caches, reference A_L, reference caches, depth) for
+    depths 1 to 3 and batches of 1 and more; fails if the weights or biases were changed."""
     exercise = "network_forward"
     for seed, (sizes, names, m) in enumerate(NETWORKS):
         rng = np.random.default_rng(seed)
@@ -152,10 +179,24 @@ def check_network_forward(network_forward: Callable[..., Any]) -> None:
             assert_unchanged(exercise, "weights or biases", before, after)
         A_L, caches = unpack_pair(exercise, case, result, "(A_L, caches)")
         expected, expected_caches = reference_network_forward(X, weights, biases, names)
-        expect_close(exercise, f"{case} (in A_L)", A_L, expected)
-        if not isinstance(caches, (list, tuple)) or len(caches) != len(names):
+        yield case, A_L, caches, expected, expected_caches, len(names)
+
+
+@register("forward.network_forward", part="the output A_L", weight=3)
+def check_network_forward_output(network_forward: Callable[..., Any]) -> None:
+    """A_L for every network, weights and biases left as they were."""
+    for case, A_L, _, expected, _, _ in _network_forward_cases(network_forward):
+        expect_close("network_forward", f"{case} (in A_L)", A_L, expected)
+
+
+@register("forward.network_forward", part="one cache (A_prev, Z, A) per layer", weight=2)
+def check_network_forward_caches(network_forward: Callable[..., Any]) -> None:
+    """caches[l] is layer l+1's (A_prev, Z, A), for every layer of every network."""
+    exercise = "network_forward"
+    for case, _, caches, _, expected_caches, depth in _network_forward_cases(network_forward):
+        if not isinstance(caches, (list, tuple)) or len(caches) != depth:
             raise Failure(f"{exercise}: for {case}, caches must be a list with one cache per "
-                          f"layer ({len(names)}); got {describe(caches)}"
+                          f"layer ({depth}); got {describe(caches)}"
                           + (f" of length {len(caches)}" if hasattr(caches, "__len__") else ""))
         for layer, (cache, wanted) in enumerate(zip(caches, expected_caches, strict=True)):
             _expect_cache(exercise, f"{case}, layer {layer + 1}", cache, wanted,
@@ -186,10 +227,14 @@ def check_mean_squared_error(mean_squared_error: Callable[..., Any]) -> None:
                       shape_hint=LOSS_SHAPE_HINT)
 
 
-def _probability_cases(kind: str) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
-    """(case, A, Y) for binary ("bce") or categorical ("cce") targets, the last one saturated."""
+def _probability_cases(kind: str, saturated: bool,
+                       ) -> Iterator[tuple[str, np.ndarray, np.ndarray]]:
+    """(case, A, Y) for binary ("bce") or categorical ("cce") targets: ordinary ones, or the
+    saturated one whose probabilities are exactly 0 or 1."""
     for seed, (m, k, scale) in enumerate(((5, 3, 2.0), (8, 2, 2.0), (1, 4, 2.0), (1, 1, 2.0),
                                           (6, 4, 900.0))):
+        if (scale > 100) != saturated:
+            continue
         rng = np.random.default_rng(seed)
         Z = rng.normal(0.0, scale, size=(m, k))
         if kind == "bce":
@@ -200,11 +245,9 @@ def _probability_cases(kind: str) -> Iterator[tuple[str, np.ndarray, np.ndarray]
         yield f"A and Y of shape {(m, k)}, seed {seed}{note}", A, Y
 
 
-@register("forward.binary_cross_entropy")
-def check_binary_cross_entropy(binary_cross_entropy: Callable[..., Any]) -> None:
-    """Values for several shapes, and a finite value when some outputs are exactly 0 or 1."""
+def _check_bce(binary_cross_entropy: Callable[..., Any], saturated: bool) -> None:
     exercise = "binary_cross_entropy"
-    for case, A, Y in _probability_cases("bce"):
+    for case, A, Y in _probability_cases("bce", saturated):
         got = call_student(exercise, case, binary_cross_entropy, (A, Y), "A Y", "")
         clipped = np.clip(A, 1e-12, 1 - 1e-12)
         total = float(-np.sum(Y * np.log(clipped) + (1 - Y) * np.log(1 - clipped)))
@@ -213,13 +256,38 @@ def check_binary_cross_entropy(binary_cross_entropy: Callable[..., Any]) -> None
                       nan_hint="clip A to [1e-12, 1 - 1e-12] before the logs: log(0) is -inf")
 
 
-@register("forward.categorical_cross_entropy")
-def check_categorical_cross_entropy(categorical_cross_entropy: Callable[..., Any]) -> None:
-    """Values for several shapes, and a finite value when the true class has probability 0."""
+@register("forward.binary_cross_entropy", part="values for several shapes", weight=2)
+def check_binary_cross_entropy_values(binary_cross_entropy: Callable[..., Any]) -> None:
+    """Values for (m, k) from one example and one output up to eight examples."""
+    _check_bce(binary_cross_entropy, saturated=False)
+
+
+@register("forward.binary_cross_entropy", part="finite when outputs are exactly 0 or 1",
+          weight=1)
+def check_binary_cross_entropy_saturated(binary_cross_entropy: Callable[..., Any]) -> None:
+    """A finite, right value when some sigmoid outputs round to exactly 0 or 1."""
+    _check_bce(binary_cross_entropy, saturated=True)
+
+
+def _check_cce(categorical_cross_entropy: Callable[..., Any], saturated: bool) -> None:
     exercise = "categorical_cross_entropy"
-    for case, A, Y in _probability_cases("cce"):
+    for case, A, Y in _probability_cases("cce", saturated):
         got = call_student(exercise, case, categorical_cross_entropy, (A, Y), "A Y", "")
         total = float(-np.sum(Y * np.log(np.maximum(A, 1e-12))))
         expect_number(exercise, case, got, reference.categorical_cross_entropy(A, Y),
                       mistakes=_averaging_mistakes(total, *A.shape), shape_hint=LOSS_SHAPE_HINT,
                       nan_hint="floor A at 1e-12 before the log (np.maximum): log(0) is -inf")
+
+
+@register("forward.categorical_cross_entropy", part="values for several shapes", weight=2)
+def check_categorical_cross_entropy_values(categorical_cross_entropy: Callable[..., Any]) -> None:
+    """Values for (m, k) from one example and one class up to eight examples."""
+    _check_cce(categorical_cross_entropy, saturated=False)
+
+
+@register("forward.categorical_cross_entropy",
+          part="finite when the true class has probability 0", weight=1)
+def check_categorical_cross_entropy_saturated(
+        categorical_cross_entropy: Callable[..., Any]) -> None:
+    """A finite, right value when a softmax output rounds to exactly 0 for the true class."""
+    _check_cce(categorical_cross_entropy, saturated=True)

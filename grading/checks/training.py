@@ -10,7 +10,7 @@ digits must reach their accuracy.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -41,9 +41,11 @@ def check_sgd_step(sgd_step: Callable) -> None:
                   "the learning rate is missing": param - grad})
 
 
-@register("training.momentum_step")
-def check_momentum_step(momentum_step: Callable) -> None:
-    """One step from a random velocity, on several shapes and hyperparameters."""
+def _momentum_cases(momentum_step: Callable,
+                    ) -> Iterator[tuple[str, tuple[Any, Any], tuple[np.ndarray, ...],
+                                        tuple[np.ndarray, np.ndarray], float, float]]:
+    """(case, student (new_param, new_velocity), (param, grad, velocity), reference result,
+    lr, beta): one step from a random velocity, on several shapes and hyperparameters."""
     name, outputs = "training.momentum_step", ("new_param", "new_velocity")
     for seed, (shape, lr, beta) in enumerate(zip(SHAPES, (0.1, 0.05, 0.3), (0.9, 0.5, 0.99),
                                                  strict=True)):
@@ -51,20 +53,35 @@ def check_momentum_step(momentum_step: Callable) -> None:
         case = f"param of shape {shape}, lr={lr}, beta={beta}"
         got = unpack(name, case, call_pure(name, momentum_step, ("param", "grad", "velocity"),
                                            (param, grad, velocity), lr, beta), outputs)
-        want_param, want_velocity = reference.momentum_step(param, grad, velocity, lr, beta)
-        close(name, f"new_velocity for {case}", got[1], want_velocity, {
+        yield (case, got, (param, grad, velocity),
+               reference.momentum_step(param, grad, velocity, lr, beta), lr, beta)
+
+
+@register("training.momentum_step", part="new_velocity = beta * velocity + grad", weight=3)
+def check_momentum_velocity(momentum_step: Callable) -> None:
+    """The new velocity, for every case."""
+    for case, got, (_, grad, velocity), want, lr, beta in _momentum_cases(momentum_step):
+        close("training.momentum_step", f"new_velocity for {case}", got[1], want[1], {
             "the velocity collects raw gradients, v = beta * v + grad; lr comes in the step":
                 beta * velocity + lr * grad,
             "use v = beta * v + grad, not a running mean with (1 - beta) * grad":
                 beta * velocity + (1 - beta) * grad,
             "beta multiplies the old velocity, not the gradient": velocity + beta * grad})
-        close(name, f"new_param for {case}", got[0], want_param, {
+
+
+@register("training.momentum_step", part="new_param, a step along the new velocity", weight=2)
+def check_momentum_param(momentum_step: Callable) -> None:
+    """The new parameter, for every case."""
+    for case, got, (param, _, velocity), want, lr, _ in _momentum_cases(momentum_step):
+        close("training.momentum_step", f"new_param for {case}", got[0], want[0], {
             "step with the new velocity, after updating it": param - lr * velocity})
 
 
-@register("training.adam_step")
-def check_adam_step(adam_step: Callable) -> None:
-    """Adam at steps t = 1, 2, 10 and 1000 with default and changed hyperparameters."""
+def _adam_cases(adam_step: Callable) -> Iterator[tuple[str, tuple[Any, Any, Any],
+                                                      tuple[np.ndarray, ...], tuple[Any, ...],
+                                                      int, dict[str, float]]]:
+    """(case, student (new_param, new_m, new_v), (param, grad, m, v), reference result, t,
+    options): Adam at steps t = 1, 2, 10 and 1000, default and changed hyperparameters."""
     name, outputs = "training.adam_step", ("new_param", "new_m", "new_v")
     cases = ((1, (3,), {}), (2, (4, 5), {"lr": 0.01}), (10, (2, 3, 4), {"beta1": 0.8}),
              (1000, (6,), {"lr": 0.1, "beta2": 0.99, "eps": 1e-6}), (1, (5,), {"lr": 0.1}))
@@ -77,13 +94,26 @@ def check_adam_step(adam_step: Callable) -> None:
                 + (", gradients of about 1e-8, m = v = 0" if not m.any() else ""))
         got = unpack(name, case, call_pure(name, adam_step, ("param", "grad", "m", "v"),
                                            (param, grad, m, v), t, **options), outputs)
-        want = reference.adam_step(param, grad, m, v, t, **options)
+        yield (case, got, (param, grad, m, v), reference.adam_step(param, grad, m, v, t, **options),
+               t, options)
+
+
+@register("training.adam_step", part="the moments new_m and new_v", weight=1)
+def check_adam_moments(adam_step: Callable) -> None:
+    """Both running means, for every case."""
+    for case, got, (_, grad, _, v), want, _, options in _adam_cases(adam_step):
         beta2 = options.get("beta2", 0.999)
-        close(name, f"new_m for {case}", got[1], want[1])
-        close(name, f"new_v for {case}", got[2], want[2], {
+        close("training.adam_step", f"new_m for {case}", got[1], want[1])
+        close("training.adam_step", f"new_v for {case}", got[2], want[2], {
             "v is a running mean of the squared gradient, grad ** 2":
                 beta2 * v + (1 - beta2) * grad})
-        close(name, f"new_param for {case}", got[0], want[0],
+
+
+@register("training.adam_step", part="new_param, the bias-corrected step", weight=2)
+def check_adam_param(adam_step: Callable) -> None:
+    """The new parameter, for every case."""
+    for case, got, (param, *_), want, t, options in _adam_cases(adam_step):
+        close("training.adam_step", f"new_param for {case}", got[0], want[0],
               _adam_mistakes(param, want[1], want[2], t, options))
 
 
@@ -124,35 +154,54 @@ def check_clip_by_value(clip_by_value: Callable) -> None:
                     np.minimum(original, limit)})
 
 
-@register("training.clip_by_global_norm")
-def check_clip_by_global_norm(clip_by_global_norm: Callable) -> None:
-    """Rescaling when the global norm is too large, no change when it is not, zero gradients."""
-    name = "training.clip_by_global_norm"
+def _global_norm_cases() -> Iterator[tuple[list[np.ndarray], float, str]]:
+    """(grads, max_norm, case): norms above and below max_norm, a small one, all zeros."""
     for seed, max_norm in enumerate((1.0, 100.0, 0.01)):
         grads = [*random_arrays(seed, (5, 4), 1), *random_arrays(seed + 9, (4,), 1),
                  *random_arrays(seed, (2, 1), 1)]
-        _check_clip_case(name, clip_by_global_norm, grads, max_norm,
-                         f"three gradients of shapes (5, 4), (4,), (2, 1), max_norm={max_norm}")
-    _check_clip_case(name, clip_by_global_norm, [np.zeros((2, 2)), np.zeros(2)], 1.0,
-                     "gradients that are all zero (norm 0: leave them, do not divide by 0)")
+        yield (grads, max_norm,
+               f"three gradients of shapes (5, 4), (4,), (2, 1), max_norm={max_norm}")
+    small = [0.1 * g for g in random_arrays(4, (3, 3), 2)]
+    yield small, 0.05, "two small gradients of shape (3, 3) (global norm below 1), max_norm=0.05"
+    yield ([np.zeros((2, 2)), np.zeros(2)], 1.0,
+           "gradients that are all zero (norm 0: leave them, do not divide by 0)")
 
 
-def _check_clip_case(name: str, fn: Callable, grads: list[np.ndarray], max_norm: float,
-                     case: str) -> None:
-    clipped, norm = unpack(name, case, call_pure(name, fn, ("grads",), (grads,), max_norm),
-                           ("clipped_grads", "norm_before"))
-    want, want_norm = reference.clip_by_global_norm(grads, max_norm)
-    close(name, f"norm_before for {case}", norm, np.float64(want_norm), {
-        "norm_before is the global norm measured before clipping, not after":
-            np.float64(min(want_norm, max_norm))})
-    _check_list(name, case, clipped, len(grads))
-    for index, (g, w, original) in enumerate(zip(clipped, want, grads, strict=True)):
-        own_norm = np.linalg.norm(original)
-        close(name, f"gradient {index} of {case}", g, w, {
-            "each array was rescaled by its own norm; use one norm of all arrays together":
-                original * min(1.0, max_norm / own_norm) if own_norm > 0 else original,
-            "the gradients were clipped entry by entry; rescale them all by one factor":
-                np.clip(original, -max_norm, max_norm)})
+def _clip_by_global_norm(clip_by_global_norm: Callable, grads: list[np.ndarray],
+                         max_norm: float, case: str) -> tuple[Any, Any]:
+    name = "training.clip_by_global_norm"
+    return unpack(name, case, call_pure(name, clip_by_global_norm, ("grads",), (grads,), max_norm),
+                  ("clipped_grads", "norm_before"))
+
+
+@register("training.clip_by_global_norm", part="norm_before, the global norm", weight=1)
+def check_global_norm(clip_by_global_norm: Callable) -> None:
+    """The norm of all gradients together, measured before clipping."""
+    for grads, max_norm, case in _global_norm_cases():
+        _, norm = _clip_by_global_norm(clip_by_global_norm, grads, max_norm, case)
+        want_norm = reference.global_norm(grads)
+        close("training.clip_by_global_norm", f"norm_before for {case}", norm,
+              np.float64(want_norm), {
+                  "norm_before is the global norm measured before clipping, not after":
+                      np.float64(min(want_norm, max_norm))})
+
+
+@register("training.clip_by_global_norm", part="the clipped gradients", weight=3)
+def check_clipped_gradients(clip_by_global_norm: Callable) -> None:
+    """Rescaled together when the global norm is too large, unchanged when it is not."""
+    name = "training.clip_by_global_norm"
+    for grads, max_norm, case in _global_norm_cases():
+        clipped, _ = _clip_by_global_norm(clip_by_global_norm, grads, max_norm, case)
+        want, _ = reference.clip_by_global_norm(grads, max_norm)
+        _check_list(name, case, clipped, len(grads))
+        # rtol 1e-5: dividing by (norm + 1e-6), as PyTorch does, is a correct way to clip
+        for index, (g, w, original) in enumerate(zip(clipped, want, grads, strict=True)):
+            own_norm = np.linalg.norm(original)
+            close(name, f"gradient {index} of {case}", g, w, rtol=1e-5, mistakes={
+                "each array was rescaled by its own norm; use one norm of all arrays together":
+                    original * min(1.0, max_norm / own_norm) if own_norm > 0 else original,
+                "the gradients were clipped entry by entry; rescale them all by one factor":
+                    np.clip(original, -max_norm, max_norm)})
 
 
 @register("training.iterate_minibatches")

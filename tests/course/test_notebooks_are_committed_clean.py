@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from course.exercises import read_plan
+from course.exercises import GRADE_CALL, read_plan
+from grading.registry import parts_of
 
 from .nbgrader_cli import ASSIGNMENTS, RELEASE, ROOT, SOURCE, notebooks
 
@@ -54,9 +55,33 @@ def test_every_graded_test_cell_calls_its_hidden_grader(path):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and cell["cell_type"] == "code":
             source = "".join(cell["source"])
-            assert "### BEGIN HIDDEN TESTS" in source and "grade(" in source, (
+            assert "### BEGIN HIDDEN TESTS" in source and GRADE_CALL.search(source), (
                 f"{path.name}: test cell {meta['grade_id']} has no hidden grader call"
             )
+
+
+@pytest.mark.parametrize("path", notebooks(SOURCE), ids=lambda p: str(p.relative_to(ROOT)))
+def test_exercises_in_parts_are_graded_in_parts_for_the_cells_points(path):
+    """An exercise whose grader has several parts gives partial credit (``grade_parts``, as
+    the cell's last line, with the cell's own points); one without parts is all or nothing."""
+    for exercise in read_plan(path, path.parent.name).exercises:
+        split = len(parts_of(exercise.exercise)) > 1
+        assert exercise.in_parts == split, (
+            f"{exercise.grade_id}: {exercise.exercise} has {len(parts_of(exercise.exercise))} "
+            f"part(s); its cell should call {'grade_parts' if split else 'grade'}")
+        if split:
+            assert exercise.stated_points == exercise.points, (
+                f"{exercise.grade_id}: grade_parts(..., points={exercise.stated_points:g}) but "
+                f"the cell is worth {exercise.points:g} points")
+    for cell in load(path)["cells"]:
+        source = "".join(cell["source"])
+        if "grade_parts(" in source:
+            last = source.rstrip().splitlines()
+            assert last[-1] == "### END HIDDEN TESTS" and last[-2].startswith("grade_parts("), (
+                f"{cell['metadata']['nbgrader']['grade_id']}: grade_parts must be the last "
+                "expression, so its result is the cell's score")
+            function = GRADE_CALL.search(last[-2])["target"]
+            assert f'SCORED_IN_PARTS.add("{function}")' in source.split("with visible_checks")[0]
 
 
 @pytest.mark.parametrize("path", notebooks(SOURCE), ids=lambda p: str(p.relative_to(ROOT)))

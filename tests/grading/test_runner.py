@@ -8,7 +8,7 @@ import warnings
 import numpy as np
 import pytest
 
-from grading import CHECKS, Failure, grade, register
+from grading import CHECKS, PARTS, Failure, grade, register
 from grading.compare import assert_close, assert_unchanged
 
 
@@ -24,6 +24,7 @@ def scratch_check():
     yield make
     for name in names:
         CHECKS.pop(name, None)
+        PARTS.pop(name, None)
 
 
 def test_warnings_and_stderr_of_student_code_stay_silent(scratch_check, capsys):

@@ -12,15 +12,13 @@ from __future__ import annotations
 import contextlib
 import io
 import json
-import re
 from functools import cache
 from pathlib import Path
 from typing import Any
 
-SOURCE = Path(__file__).resolve().parents[3] / "source"
+from course.exercises import GRADE_CALL
 
-#: A hidden test's call: ``grade("training.train_xor", train)``.
-GRADE_CALL = re.compile(r"""grade\(\s*["']([\w.]+)["']\s*,\s*(\w+)\s*\)""")
+SOURCE = Path(__file__).resolve().parents[3] / "source"
 
 
 def _cells(assignment: str) -> list[dict[str, Any]]:
@@ -56,6 +54,6 @@ def graded_functions() -> dict[str, tuple[str, str]]:
         if not folder.is_dir():
             continue
         for cell in _cells(folder.name):
-            for exercise, function in GRADE_CALL.findall(_source(cell)):
-                found[exercise] = (folder.name, function)
+            for call in GRADE_CALL.finditer(_source(cell)):
+                found[call["exercise"]] = (folder.name, call["target"])
     return found

@@ -27,8 +27,10 @@ lint: $(INSTALLED)
 test: lint
 	$(PY) -m pytest -n auto
 
+# The whole course for a simulated class of 30 in demo/: release, submit, collect, autograde in
+# parallel, feedback, grades (demo/course/grades.csv) and report (demo/course/report/index.html).
 demo: $(INSTALLED)
-	$(PY) examples/train_networks.py
+	$(PY) -m course.cycle --workdir demo --students 30 --seed 7
 
 # Regenerate the student notebooks in release/ from source/ with nbgrader.
 release: $(INSTALLED)
@@ -47,4 +49,4 @@ bench: $(INSTALLED)
 	$(PY) bench/mutation_score.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db demo

@@ -6,7 +6,9 @@ this file, through environment variables:
 * ``BACKPROP_EXCHANGE``: the exchange folder where released assignments and submissions meet
   (default: ``exchange/`` beside this file; on a shared server, a folder every user can reach).
 * ``BACKPROP_GRADEBOOK``: the gradebook's database URL (default: ``gradebook.db`` beside this
-  file; any URL nbgrader supports, e.g. ``postgresql://...`` for several graders).
+  file; any URL nbgrader supports, e.g. ``postgresql://...`` for several graders). A SQLite URL
+  may end in ``?timeout=<seconds>``: how long a writer waits for another to finish, which
+  matters when ``python -m course.parallel_autograde`` grades with several workers.
 * ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 60).
 """
 
@@ -23,7 +25,7 @@ c.CourseDirectory.submitted_directory = "submitted"
 c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 c.CourseDirectory.db_url = os.environ.get(
-    "BACKPROP_GRADEBOOK", "sqlite:///" + os.path.join(here, "gradebook.db")
+    "BACKPROP_GRADEBOOK", "sqlite:///" + os.path.join(here, "gradebook.db") + "?timeout=120"
 )
 
 c.Exchange.root = os.environ.get("BACKPROP_EXCHANGE", os.path.join(here, "exchange"))
@@ -44,9 +46,11 @@ c.AssignLatePenalties.plugin_class = "course.late_penalty.PercentPerDayLate"
 c.PercentPerDayLate.percent_per_day = 10.0
 c.PercentPerDayLate.grace_minutes = 5.0
 
-# Feedback shows each test cell's visible checks and the grader's message, never the hidden part.
+# Feedback shows each test cell's visible checks and the grader's message, never the hidden part
+# (neither its source nor the lines of it a traceback would quote).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
+    "course.feedback_filter.ShortTracebacks",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -35,10 +35,22 @@ PROFILES = {
     "syntax_error": (0.05, 0.75, 0.20),
     "infinite_loop": (0.05, 0.75, 0.20),
     "late": (0.05, 0.75, 0.20),
+    # Hostile or damaged submissions: never drawn at random (share 0), given to chosen
+    # students by simulate_class(guarantee=...). Each makes the notebook ungradable: score 0.
+    "kernel_killer": (0.0, 0.75, 0.20),
+    "broken_file": (0.0, 0.75, 0.20),
+    "renamed": (0.0, 0.75, 0.20),
 }
+
+#: Profiles whose notebook nbgrader cannot grade at all.
+UNGRADABLE = ("kernel_killer", "broken_file", "renamed")
+
+#: Every special profile; a class of at least twice as many students has one of each.
+SPECIAL = ("blank", "syntax_error", "infinite_loop", "late", *UNGRADABLE)
 
 SYNTAX_ERROR = "def {name}(*args:\n    return None\n"
 INFINITE_LOOP = "def {name}(*args, **kwargs):\n    while True:\n        pass\n"
+KERNEL_KILLER = "import os\n\nos._exit(1)  # the kernel dies: nothing after this runs\n"
 
 
 @dataclass
@@ -91,9 +103,14 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
     broken = [t for t in targets if not exercise_of[t].is_quiz]
     if profile in ("syntax_error", "infinite_loop") and broken:
         result.choices[rng.choice(broken)] = profile
+    if profile == "kernel_killer":
+        result.choices[targets[0]] = profile
     for target in targets:
         if any(result.choices.get(dep) != "correct" for dep in transitive_uses(plan, target)):
             result.choices[target] = "blank"
+    if profile in UNGRADABLE:
+        result.intended_points = {e.grade_id: 0.0 for e in plan.exercises}
+        return result
     result.intended_points = {e.grade_id: _intended_points(e, result.choices.get(e.target, "blank"))
                               for e in plan.exercises}
     result.intended_score = round(sum(result.intended_points.values(), 0.0), 2)
@@ -138,6 +155,8 @@ def _source_for(plan: NotebookPlan, target: str, choice: str) -> str | None:
         return SYNTAX_ERROR.format(name=target)
     if choice == "infinite_loop":
         return INFINITE_LOOP.format(name=target)
+    if choice == "kernel_killer":
+        return KERNEL_KILLER
     return None
 
 
@@ -156,6 +175,11 @@ def write_submission(plan: NotebookPlan, release: Path, student: StudentPlan,
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / plan.notebook
     write(notebook, str(path))
+    if student.profile == "broken_file":  # a truncated upload: not JSON any more
+        data = path.read_bytes()
+        path.write_bytes(data[: len(data) // 2])
+    elif student.profile == "renamed":  # "Save as" gave it another name
+        path = path.rename(path.with_name(f"{path.stem}-Copy1{path.suffix}"))
     return path
 
 
@@ -167,19 +191,43 @@ def _answer_cell(notebook, variable: str):
     return solution_cell_for(notebook, variable)
 
 
-def simulate_class(source: Path, release: Path, assignments: list[str], students: int,
-                   seed: int, out: Path) -> list[StudentPlan]:
-    """Make ``students`` submissions of every assignment under ``out/<student>/<assignment>/``
-    and write ``out/class.json`` with every plan. The same seed gives the same class."""
+def make_roster(students: int, seed: int, guarantee: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """``(student id, profile)`` for a class of ``students``, drawn with the seed; each
+    profile of ``guarantee`` is given to one student (chosen with the seed too)."""
     rng = random.Random(seed)
     roster = [(f"student{n:03d}", choose_profile(rng)) for n in range(1, students + 1)]
-    plans: list[StudentPlan] = []
-    for assignment in assignments:
-        for notebook_plan in read_assignment(source, assignment):
-            for student, profile in roster:
-                plan = plan_notebook(rng, student, profile, notebook_plan)
-                write_submission(notebook_plan, release, plan, out / student / assignment)
-                plans.append(plan)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / "class.json").write_text(json.dumps([asdict(p) for p in plans], indent=1))
+    if guarantee:
+        if len(guarantee) > students:
+            raise ValueError(f"a class of {students} cannot have {len(guarantee)} special students")
+        chosen = random.Random(seed + 1).sample(range(students), len(guarantee))
+        for index, profile in zip(chosen, guarantee, strict=True):
+            roster[index] = (roster[index][0], profile)
+    return roster
+
+
+def plan_class(source: Path, assignments: list[str], roster: list[tuple[str, str]],
+               seed: int) -> list[tuple[NotebookPlan, StudentPlan]]:
+    """What every student of ``roster`` writes in every notebook of ``assignments``."""
+    rng = random.Random(f"plans-{seed}")
+    return [(notebook_plan, plan_notebook(rng, student, profile, notebook_plan))
+            for assignment in assignments
+            for notebook_plan in read_assignment(source, assignment)
+            for student, profile in roster]
+
+
+def simulate_class(source: Path, release: Path, assignments: list[str], students: int,
+                   seed: int, out: Path, guarantee: tuple[str, ...] = ()) -> list[StudentPlan]:
+    """Make ``students`` submissions of every assignment under ``out/<student>/<assignment>/``
+    and write ``out/class.json`` with every plan. The same seed gives the same class."""
+    planned = plan_class(source, assignments, make_roster(students, seed, guarantee), seed)
+    for notebook_plan, plan in planned:
+        write_submission(notebook_plan, release, plan, out / plan.student / plan.assignment)
+    plans = [plan for _, plan in planned]
+    save_plans(plans, out / "class.json")
     return plans
+
+
+def save_plans(plans: list[StudentPlan], path: Path) -> None:
+    """Write the plans as JSON (what each student wrote and should score)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps([asdict(p) for p in plans], indent=1))

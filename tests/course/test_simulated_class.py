@@ -6,12 +6,15 @@ syntax error and an infinite loop earn nothing, and no student stops the others.
 from __future__ import annotations
 
 import json
+import os
+import shutil
 from collections import Counter
 
 import pytest
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, SubmittedAssignment
 
 from course.exercises import read_assignment
+from course.parallel_autograde import autograde_class, failure_table
 from course.simulate import simulate_class
 
 from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
@@ -24,18 +27,46 @@ SEED = 20  # a class of 8 with an infinite loop and a syntax error among its stu
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
+    """The class graded by sequential `nbgrader autograde`; beside it, a copy of the same
+    course and submissions graded by course.parallel_autograde with two workers."""
     course = scratch_course(tmp_path_factory.mktemp("class"), ASSIGNMENTS)
     plans = simulate_class(SOURCE, RELEASE, ASSIGNMENTS, 8, SEED, course / "submitted")
     for assignment in ASSIGNMENTS:
         assert nbgrader("generate_assignment", assignment, "--force", cwd=course).returncode == 0
+    twin = course.parent / "parallel"
+    shutil.copytree(course, twin)
+    for assignment in ASSIGNMENTS:
         done = nbgrader("autograde", assignment, "--force", cwd=course,
                         env={"BACKPROP_CELL_TIMEOUT": "10"})
         assert done.returncode == 0, done.stderr[-3000:]
-    return course, plans
+    os.environ["BACKPROP_CELL_TIMEOUT"] = "10"
+    try:
+        for assignment in ASSIGNMENTS:
+            outcomes = autograde_class(twin, assignment, workers=2, progress=None)
+            assert all(o.status == "graded" for o in outcomes), failure_table(outcomes)
+    finally:
+        del os.environ["BACKPROP_CELL_TIMEOUT"]
+    return course, plans, twin
+
+
+def _gradebook(course):
+    """Everything autograde wrote that a grade depends on, student by student and cell by cell."""
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        return {(submission.student.id, submission.assignment.name, notebook.name, grade.name):
+                (grade.auto_score, grade.max_score, notebook.late_submission_penalty)
+                for submission in gradebook.db.query(SubmittedAssignment)
+                for notebook in submission.notebooks for grade in notebook.grades}
+
+
+def test_parallel_autograde_writes_the_gradebook_sequential_autograde_writes(graded_class):
+    course, plans, twin = graded_class
+    sequential, parallel = _gradebook(course), _gradebook(twin)
+    assert len(sequential) > len(plans)
+    assert parallel == sequential
 
 
 def test_the_class_has_every_kind_of_student(graded_class):
-    _, plans = graded_class
+    _, plans, _ = graded_class
     kinds = Counter(p.profile for p in plans if p.assignment == "ps1_forward")
     assert {"infinite_loop", "syntax_error", "strong", "struggling"} <= set(kinds)
     choices = Counter(c.split(":")[0] for p in plans for c in p.choices.values())
@@ -48,7 +79,7 @@ def test_the_class_has_every_kind_of_student(graded_class):
 
 
 def test_every_student_scores_what_the_simulator_intended(graded_class):
-    course, plans = graded_class
+    course, plans, _ = graded_class
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         got = {(p.student, p.assignment): gradebook.find_submission(p.assignment, p.student).score
                for p in plans}
@@ -57,7 +88,7 @@ def test_every_student_scores_what_the_simulator_intended(graded_class):
 
 
 def test_every_cell_scores_what_the_simulator_intended(graded_class):
-    course, plans = graded_class
+    course, plans, _ = graded_class
     got, expected = {}, {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for p in plans:
@@ -70,7 +101,7 @@ def test_every_cell_scores_what_the_simulator_intended(graded_class):
 
 
 def test_the_simulator_is_deterministic(graded_class, tmp_path):
-    _, plans = graded_class
+    _, plans, _ = graded_class
     again = simulate_class(SOURCE, RELEASE, ASSIGNMENTS, 8, SEED, tmp_path)
     assert [p.choices for p in again] == [p.choices for p in plans]
     assert json.loads((tmp_path / "class.json").read_text())[0]["student"] == "student001"

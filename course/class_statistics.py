@@ -1,0 +1,147 @@
+"""What the class report says, computed from the gradebook and the autograded notebooks.
+
+* scores: each student's percentage per assignment (late penalty subtracted);
+* exercise success: per graded cell, the share of students with full points and the mean
+  share of points;
+* quiz items: difficulty (the mean share of points, so 0.9 is an easy question) and
+  discrimination (the correlation between a question's score and the rest of the quiz: near 0
+  or negative means the question does not separate students who understood from those who did
+  not, and deserves a second look);
+* mistakes: how many submissions the graders' "Likely mistake: ..." named each catalogued
+  mistake in.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from nbgrader.api import Gradebook, MissingEntry
+
+LIKELY_MISTAKE = re.compile(r"Likely mistake: (.+?)\.$", re.M)
+
+
+@dataclass(frozen=True)
+class CellStats:
+    """One graded cell across the class: ``full`` is the share of students with all its
+    points, ``mean`` the mean share of its points."""
+
+    assignment: str
+    cell: str
+    points: float
+    full: float
+    mean: float
+
+
+@dataclass(frozen=True)
+class QuizItem:
+    """One quiz question: ``difficulty`` (mean share of points) and ``discrimination``
+    (corrected item-total correlation; NaN when everyone scored the same)."""
+
+    cell: str
+    difficulty: float
+    discrimination: float
+
+
+def cell_scores(db_url: str, course_id: str, assignment: str,
+                students: list[str]) -> tuple[list[str], dict[str, float], np.ndarray]:
+    """``(cells, points per cell, scores)``: ``scores[i, j]`` is the score on cell j of the
+    i-th student of ``students`` whose submission was graded (those without one, or whose
+    notebook nbgrader could not grade, are left out: their zeros say nothing about a cell)."""
+    with Gradebook(db_url, course_id) as gradebook:
+        record = gradebook.find_assignment(assignment)
+        cells = [c.name for notebook in record.notebooks for c in notebook.grade_cells]
+        points = {c.name: float(c.max_score) for notebook in record.notebooks
+                  for c in notebook.grade_cells}
+        rows = []
+        for student in students:
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            row = np.zeros(len(cells))
+            graded = False
+            for notebook in submission.notebooks:
+                for grade in notebook.grades:
+                    if grade.name in cells and grade.auto_score is not None:
+                        row[cells.index(grade.name)] = grade.score
+                        graded = True
+            if graded:
+                rows.append(row)
+    return cells, points, np.array(rows).reshape(len(rows), len(cells))
+
+
+def percentages(db_url: str, course_id: str, assignment: str,
+                students: list[str]) -> np.ndarray:
+    """Each student's score on ``assignment`` as a percentage of the maximum, after the late
+    penalty; 0 for a student without a submission. Shape ``(len(students),)``."""
+    out = np.zeros(len(students))
+    with Gradebook(db_url, course_id) as gradebook:
+        maximum = float(gradebook.find_assignment(assignment).max_score) or 1.0
+        for i, student in enumerate(students):
+            try:
+                submission = gradebook.find_submission(assignment, student)
+            except MissingEntry:
+                continue
+            penalty = float(submission.late_submission_penalty or 0.0)
+            out[i] = 100.0 * max(0.0, float(submission.score) - penalty) / maximum
+    return out
+
+
+def cell_stats(assignment: str, cells: list[str], points: dict[str, float],
+               scores: np.ndarray) -> list[CellStats]:
+    """:class:`CellStats` per cell from :func:`cell_scores` (none when nobody was graded)."""
+    if len(scores) == 0:
+        return []
+    stats = []
+    for j, cell in enumerate(cells):
+        worth = points[cell] or 1.0
+        share = scores[:, j] / worth
+        stats.append(CellStats(assignment, cell, points[cell], float(np.mean(share >= 1 - 1e-9)),
+                               float(np.mean(share))))
+    return stats
+
+
+def quiz_items(cells: list[str], points: dict[str, float], scores: np.ndarray) -> list[QuizItem]:
+    """Difficulty and discrimination of every quiz question (cells are questions)."""
+    if len(scores) == 0:
+        return []
+    shares = scores / np.array([points[c] or 1.0 for c in cells])
+    totals = scores.sum(axis=1)
+    items = []
+    for j, cell in enumerate(cells):
+        rest = totals - scores[:, j]
+        item = shares[:, j]
+        if item.std() == 0 or rest.std() == 0:
+            discrimination = float("nan")
+        else:
+            discrimination = float(np.corrcoef(item, rest)[0, 1])
+        items.append(QuizItem(cell, float(item.mean()), discrimination))
+    return items
+
+
+def mistake_counts(autograded: Path, assignment: str) -> Counter[str]:
+    """How many students' autograded notebooks name each catalogued mistake (a student counts
+    once per mistake)."""
+    counts: Counter[str] = Counter()
+    for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        named = set()
+        for cell in notebook.get("cells", []):
+            for output in cell.get("outputs", []):
+                named.update(LIKELY_MISTAKE.findall(_output_text(output)))
+        counts.update(named)
+    return counts
+
+
+def _output_text(output: dict) -> str:
+    """The text of a notebook output: a stream's text, an error's message and traceback."""
+    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
+    return "\n".join("".join(p) if isinstance(p, list) else str(p) for p in parts)

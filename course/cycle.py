@@ -37,6 +37,7 @@ from nbgrader.api import Gradebook
 from course.nbgrader_api import instructor_api, load_config
 from course.parallel_autograde import Outcome, autograde_class, failure_table
 from course.preflight import Finding, check_class
+from course.report import write_report
 from course.simulate import (
     SPECIAL,
     StudentPlan,
@@ -200,7 +201,6 @@ def run_cycle(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
             f"instructor: feedback for {assignment}; students fetch it",
             lambda a=assignment: hand_back_feedback(course, homes, a, ids))
     result.grades_csv = steps.run("instructor: export grades", lambda: export_grades(course))
-    from course.report import write_report
     result.report = steps.run("instructor: class report", lambda: write_report(
         course, list(assignments), result.findings, result.outcomes))
     return result
@@ -220,7 +220,7 @@ def summary(result: CycleResult) -> str:
                      f"{float(mine[0]['max_score']):>3.0f}  {late:>4}  {failed:>10}")
     for assignment, outcomes in result.outcomes.items():
         lines += ["", f"{assignment}: {failure_table(outcomes)}"]
-        problems = [f for f in result.findings[assignment]]
+        problems = result.findings[assignment]
         if problems:
             lines.append(f"{assignment}: what the look-over found:")
             lines += [f"  {f.student}: {f.message}" for f in problems]

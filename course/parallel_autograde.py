@@ -175,6 +175,7 @@ def autograde_class(course: Path, assignment: str, students: Sequence[str] | Non
                 except (EOFError, OSError):  # the worker died without answering
                     student, seconds = worker.student, time.monotonic() - worker.started
                     result = {"success": False, "error": "the grading process died", "log": ""}
+                    worker.kill()
                     pool[pool.index(worker)] = _Worker(context, course)
                 outcome = _outcome(student, result, seconds)
                 outcomes[student] = outcome

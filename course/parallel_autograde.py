@@ -44,18 +44,17 @@ from course.progress import ProgressBar
 GENERIC_ERRORS = ("There was an error processing", "Traceback", "Please see the",
                   "Removing failed assignment")
 
-#: What nbgrader's log or exception says -> the reason an instructor reads.
+#: What nbgrader's log or exception says (any of the patterns) -> the reason an instructor reads.
 KNOWN_REASONS = (
-    ("DeadKernelError", "the notebook's kernel died while a cell ran (os._exit, a crash or too "
-                        "much memory); nothing could be graded"),
-    ("Kernel died", "the notebook's kernel died while a cell ran (os._exit, a crash or too much "
-                    "memory); nothing could be graded"),
-    ("NotJSONError", "the notebook is not valid JSON (a damaged or truncated file)"),
-    ("No notebooks found", "no notebook of the assignment in the submission (missing or renamed)"),
-    ("No notebooks were matched", "no notebook of the assignment in the submission (missing or "
-                                  "renamed)"),
-    ("old version of the nbgrader metadata", "nbgrader rejected the notebook's grading metadata "
-                                             "(a graded cell duplicated or its metadata edited)"),
+    (("DeadKernelError", "Kernel died"),
+     "the notebook's kernel died while a cell ran (os._exit, a crash or too much memory); "
+     "nothing could be graded"),
+    (("NotJSONError",), "the notebook is not valid JSON (a damaged or truncated file)"),
+    (("No notebooks found", "No notebooks were matched"),
+     "no notebook of the assignment in the submission (missing or renamed)"),
+    (("old version of the nbgrader metadata",),
+     "nbgrader rejected the notebook's grading metadata (a graded cell duplicated or its "
+     "metadata edited)"),
 )
 
 
@@ -81,8 +80,8 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
 
 def reason_from_log(log: str, error: str = "") -> str:
     """Why nbgrader could not grade a submission, in one line, from its log and exception."""
-    for pattern, reason in KNOWN_REASONS:
-        if pattern in log or pattern in error:
+    for patterns, reason in KNOWN_REASONS:
+        if any(pattern in log or pattern in error for pattern in patterns):
             return reason
     for line in log.splitlines():
         if "ERROR]" in line:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import subprocess
@@ -13,6 +14,12 @@ SOURCE = ROOT / "source"
 RELEASE = ROOT / "release"
 NBGRADER = Path(sys.executable).with_name("nbgrader")
 ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
+
+
+def digest(folder: Path) -> dict[str, str]:
+    """SHA-256 of every file under ``folder``, by relative path: equal digests, equal bytes."""
+    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def notebooks(folder: Path) -> list[Path]:

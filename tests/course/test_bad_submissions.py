@@ -4,7 +4,6 @@ reason and scored, the rest of the class is graded, and no submitted file change
 from __future__ import annotations
 
 import copy
-import hashlib
 import shutil
 from datetime import datetime, timezone
 
@@ -17,7 +16,7 @@ from course.parallel_autograde import autograde_class, failure_table
 from course.preflight import check_class
 from course.simulate import StudentPlan, write_submission
 
-from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
+from .nbgrader_cli import RELEASE, SOURCE, digest, nbgrader, scratch_course
 
 pytestmark = pytest.mark.notebooks
 
@@ -82,10 +81,6 @@ def _make_class(submitted, solved):
     shutil.copy(solved, folder("late", "2026-11-21 20:00:00.000000 UTC"))  # 27 h late
 
 
-def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
-
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
@@ -99,11 +94,11 @@ def graded(tmp_path_factory):
                                                             for e in plan.exercises})
     solved = write_submission(plan, RELEASE, everything, tmp / "solved")
     _make_class(course / "submitted", solved)
-    before = _digest(course / "submitted")
+    before = digest(course / "submitted")
     students = [*sorted(p.name for p in (course / "submitted").iterdir()), "absent"]
     findings = check_class(course, "ps1_forward", students, DEADLINE)
     outcomes = autograde_class(course, "ps1_forward", workers=2, progress=None)
-    after = _digest(course / "submitted")
+    after = digest(course / "submitted")
     scores, penalties = {}, {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "backprop") as gradebook:
         for student in students:

@@ -5,7 +5,6 @@ the simulator intended."""
 from __future__ import annotations
 
 import csv
-import hashlib
 
 import pytest
 
@@ -13,15 +12,13 @@ from course.cycle import collect_and_grade, run_cycle, summary
 from course.late_penalty import PercentPerDayLate
 from course.simulate import SPECIAL, UNGRADABLE
 
+from .nbgrader_cli import digest
+
 pytestmark = pytest.mark.notebooks
 
 ASSIGNMENTS = ["ps1_forward", "quiz"]
 STUDENTS = 2 * len(SPECIAL)  # the smallest class with one student of every special kind
 
-
-def _digest(folder):
-    return {p.relative_to(folder).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -103,7 +100,7 @@ def test_the_summary_says_where_to_look(cycle):
 def test_submissions_in_the_exchange_are_never_modified(cycle):
     """Collect, autograde and feedback only read what students handed in."""
     inbound = cycle.exchange / "backprop" / "inbound"
-    before = _digest(inbound)
+    before = digest(inbound)
     for assignment in ASSIGNMENTS:
         collect_and_grade(cycle.course, assignment, [], cycle.duedates[assignment], 2, None)
-    assert _digest(inbound) == before
+    assert digest(inbound) == before

@@ -44,12 +44,15 @@ def source_as(function: Callable[..., Any], name: str) -> str:
     """The source of ``function`` (decorators dropped), renamed to ``name``.
 
     A catalogued mistake is written as ``def sigmoid_wrong_sign(z)``; pasted into a notebook it
-    must define ``sigmoid``.
+    must define ``sigmoid``. A recursive function calls itself by the new name.
     """
     tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
     definition = tree.body[0]
     if not isinstance(definition, ast.FunctionDef):
         raise ValueError(f"{function!r} is not a plain function definition")
+    for node in ast.walk(definition):
+        if isinstance(node, ast.Name) and node.id == definition.name:
+            node.id = name
     definition.name = name
     definition.decorator_list = []
     return ast.unparse(definition) + "\n"

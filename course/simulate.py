@@ -1,8 +1,9 @@
 """A simulated class: deterministic student submissions made from the released notebooks.
 
 Each student gets a profile (how able and how careful they are) and, from it and the seed, a
-choice for every graded exercise: the instructor's solution, a catalogued mistake, or the stub
-left as released. A few students do something worse: leave everything blank, leave a syntax
+choice for every graded exercise: a correct answer (the instructor's solution or one of the
+correct styles of :mod:`course.alternatives`), a catalogued mistake, or the stub left as
+released. A few students do something worse: leave everything blank, leave a syntax
 error, write an infinite loop. The simulator writes what each student would submit and the
 score each should get, so a grading run can be checked against it: an exercise graded in parts
 gives a catalogued mistake the parts it gets right, found by running the grader in-process; the
@@ -18,6 +19,8 @@ import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from course.alternatives import ALTERNATIVES, as_student_code, load_all
+from course.alternatives.notebook import namespace
 from course.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
 from course.notebooks import fill, read, solution_cell_for, source_as, write
 from grading import grade_parts
@@ -71,6 +74,35 @@ def choose_profile(rng: random.Random) -> str:
     return rng.choices(names, weights=[PROFILES[n][0] for n in names])[0]
 
 
+def is_correct(choice: str | None) -> bool:
+    """Whether a plan's choice is a correct answer: ``"correct"`` (the instructor's solution)
+    or ``"correct:<style>"`` (an alternative of :mod:`course.alternatives`)."""
+    return choice is not None and choice.split(":")[0] == "correct"
+
+
+def styles(plan: NotebookPlan, target: str) -> dict[str, tuple[str, set[str]]]:
+    """The correct alternatives for ``target``: style -> (the code a student types, the
+    notebook's names that code calls). A style must answer every exercise grading ``target``."""
+    load_all()
+    exercises = [e.exercise for e in plan.exercises if e.target == target]
+    names = set.intersection(*(set(ALTERNATIVES.get(e, {})) for e in exercises))
+    notebook = namespace(plan.assignment)
+    return {name: as_student_code(ALTERNATIVES[exercises[0]][name], target, notebook)
+            for name in sorted(names)}
+
+
+def _choose_style(rng: random.Random, plan: NotebookPlan, target: str,
+                  choices: dict[str, str]) -> str:
+    """``"correct"`` or ``"correct:<style>"``, each equally likely, among the styles that call
+    only the student's functions written above ``target`` and correct."""
+    order = list(dict.fromkeys(e.target for e in plan.exercises))
+    above = set(order[: order.index(target)])
+    graded = set(order)
+    usable = [name for name, (_, calls) in styles(plan, target).items()
+              if all(c in above and is_correct(choices.get(c)) for c in calls & graded)]
+    return rng.choice(["correct", *(f"correct:{name}" for name in usable)])
+
+
 def _choose(rng: random.Random, profile: str, exercise: Exercise) -> str:
     _, correct, mistaken = PROFILES[profile]
     draw = rng.random()
@@ -106,8 +138,11 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
     if profile == "kernel_killer":
         result.choices[targets[0]] = profile
     for target in targets:
-        if any(result.choices.get(dep) != "correct" for dep in transitive_uses(plan, target)):
+        if not all(is_correct(result.choices.get(d)) for d in transitive_uses(plan, target)):
             result.choices[target] = "blank"
+    for target in targets:
+        if result.choices[target] == "correct" and not exercise_of[target].is_quiz:
+            result.choices[target] = _choose_style(rng, plan, target, result.choices)
     if profile in UNGRADABLE:
         result.intended_points = {e.grade_id: 0.0 for e in plan.exercises}
         return result
@@ -120,7 +155,7 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
 def _intended_points(exercise: Exercise, choice: str) -> float:
     """What ``choice`` earns on ``exercise``: all its points when correct; when graded in parts,
     the parts a catalogued mistake still gets right; otherwise nothing."""
-    if choice == "correct":
+    if is_correct(choice):
         return exercise.points
     if exercise.in_parts and choice.startswith("mistake:"):
         with contextlib.redirect_stdout(io.StringIO()):  # grade_parts prints its report
@@ -146,6 +181,8 @@ def _source_for(plan: NotebookPlan, target: str, choice: str) -> str | None:
     """The code the student writes for ``target``, or None to leave the released stub."""
     if choice == "correct":
         return plan.solutions[target]
+    if is_correct(choice):
+        return styles(plan, target)[choice.removeprefix("correct:")][0]
     if choice == "wrong":
         return f"{target} = {_wrong_answer(target.removeprefix('answer_'))!r}\n"
     if choice.startswith("mistake:"):

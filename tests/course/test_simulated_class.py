@@ -71,6 +71,8 @@ def test_the_class_has_every_kind_of_student(graded_class):
     assert {"infinite_loop", "syntax_error", "strong", "struggling"} <= set(kinds)
     choices = Counter(c.split(":")[0] for p in plans for c in p.choices.values())
     assert choices["mistake"] and choices["correct"] and choices["blank"] and choices["wrong"]
+    styles = {c for p in plans for c in p.choices.values() if c.startswith("correct:")}
+    assert styles, "every correct student wrote the instructor's solution"
     worth = {e.grade_id: e.points for assignment in ASSIGNMENTS
              for notebook in read_assignment(SOURCE, assignment) for e in notebook.exercises}
     partial = [(p.student, cell) for p in plans for cell, points in p.intended_points.items()

@@ -1,7 +1,7 @@
 """A correct answer gets full marks however it is written.
 
 Every graded function exercise has at least three correct alternatives
-(:mod:`tests.grading.alternatives`): each must pass its grader, keep the signature the notebook
+(:mod:`course.alternatives`): each must pass its grader, keep the signature the notebook
 asks for, and be a solution in its own right (not the grader's reference in disguise).
 """
 
@@ -11,10 +11,10 @@ import inspect
 
 import pytest
 
+from course.alternatives import ALTERNATIVES, as_student_code, load_all
+from course.alternatives.notebook import graded_functions, namespace
 from grading import grade
 from grading.registry import CHECKS, lookup
-from tests.grading.alternatives import ALTERNATIVES, load_all
-from tests.grading.alternatives.notebook import graded_functions, namespace
 
 lookup("forward.sigmoid")  # registers every check
 load_all()
@@ -49,3 +49,14 @@ def test_alternative_has_the_notebooks_signature(exercise, alternative):
 @pytest.mark.parametrize(("exercise", "alternative"), CASES)
 def test_correct_alternative_gets_full_marks(exercise, alternative):
     grade(exercise, alternative)  # raises Failure, with the grader's message, if it does not
+
+
+@pytest.mark.parametrize(("exercise", "alternative"), CASES)
+def test_alternative_typed_into_a_notebook_gets_full_marks(exercise, alternative):
+    """What the class simulator pastes (imports, then the function under the notebook's name)
+    runs on the notebook's own names and still gets full marks."""
+    assignment, name = graded_functions()[exercise]
+    notebook = dict(namespace(assignment))
+    code, _ = as_student_code(alternative, name, notebook)
+    exec(compile(code, f"<{name} cell>", "exec"), notebook)
+    grade(exercise, notebook[name])

@@ -18,7 +18,7 @@ from typing import Any
 
 from course.exercises import GRADE_CALL
 
-SOURCE = Path(__file__).resolve().parents[3] / "source"
+SOURCE = Path(__file__).resolve().parents[2] / "source"
 
 
 def _cells(assignment: str) -> list[dict[str, Any]]:

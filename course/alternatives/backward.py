@@ -5,7 +5,7 @@
 
 Most are self-contained. ``gradient_check`` builds on the notebook's forward pass and on the
 exercises before it, as students' answers do, so two of its alternatives take those from the
-notebook (:func:`tests.grading.alternatives.notebook.namespace`); the third writes everything out.
+notebook (:func:`course.alternatives.notebook.namespace`); the third writes everything out.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from tests.grading.alternatives import correct
-from tests.grading.alternatives.notebook import namespace
+from course.alternatives import correct
+from course.alternatives.notebook import namespace
 
 _notebook = namespace("ps2_backward")
 sigmoid, softmax, network_forward, categorical_cross_entropy = (

@@ -10,6 +10,9 @@ this file, through environment variables:
   may end in ``?timeout=<seconds>``: how long a writer waits for another to finish, which
   matters when ``python -m course.parallel_autograde`` grades with several workers.
 * ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 60).
+* ``BACKPROP_SANDBOX``: how student code is confined while graded: ``auto`` (default: Debian's
+  bubblewrap where it works, else the weaker ``process`` mode), ``bubblewrap`` (fail rather than
+  grade unconfined) or ``process``. See "Tamper-proof grading" in the README.
 """
 
 import os
@@ -40,6 +43,25 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 cell_timeout = int(os.environ.get("BACKPROP_CELL_TIMEOUT", "60"))
 c.ExecutePreprocessor.timeout = cell_timeout
 c.Execute.timeout = cell_timeout
+
+# Student code runs in a sandbox while graded, and hidden tests are scored outside it
+# (sandbox/execute.py): SealedExecute takes the place of nbgrader's Execute.
+c.Autograde.autograde_preprocessors = [
+    "sandbox.execute.SealedExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.SealedExecute.sandbox = os.environ.get("BACKPROP_SANDBOX", "auto")
+c.SealedExecute.cpu_seconds = 600  # CPU time of one notebook's kernel
+c.SealedExecute.memory_mb = 4096  # address space of one kernel process
+c.SealedExecute.processes = 64  # processes and threads at once
+c.SealedExecute.file_mb = 64  # largest file the kernel may write
+c.SealedExecute.tmp_mb = 256  # the kernel's private /tmp
+c.SealedExecute.output_bytes = 200_000  # output kept per cell
 
 # Late work loses 10% of its score per started day past the deadline (after 5 minutes' grace).
 c.AssignLatePenalties.plugin_class = "course.late_penalty.PercentPerDayLate"

@@ -22,6 +22,8 @@ from pathlib import Path
 import numpy as np
 from nbgrader.api import Gradebook, MissingEntry
 
+from sandbox.execute import METADATA_KEY
+
 LIKELY_MISTAKE = re.compile(r"Likely mistake: (.+?)\.$", re.M)
 
 
@@ -139,6 +141,26 @@ def mistake_counts(autograded: Path, assignment: str) -> Counter[str]:
                 named.update(LIKELY_MISTAKE.findall(_output_text(output)))
         counts.update(named)
     return counts
+
+
+def grading_records(autograded: Path, assignment: str
+                    ) -> tuple[Counter[str], list[tuple[str, str]]]:
+    """How the sandbox graded ``assignment``: how many notebooks each mode graded, and every
+    incident it noted, as ``(student, line)``, from the autograded notebooks' metadata."""
+    modes: Counter[str] = Counter()
+    incidents: list[tuple[str, str]] = []
+    for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
+        try:
+            notebook = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+        record = notebook.get("metadata", {}).get(METADATA_KEY)
+        if record is None:  # grading stopped before the notebook was written back
+            continue
+        modes[record.get("sandbox", "unknown")] += 1
+        student = path.parent.parent.name
+        incidents += [(student, str(line)) for line in record.get("incidents", [])]
+    return modes, incidents
 
 
 def _output_text(output: dict) -> str:

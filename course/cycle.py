@@ -26,6 +26,7 @@ import shutil
 import subprocess
 import sys
 import time
+from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -34,6 +35,7 @@ from typing import Any, TextIO
 
 from nbgrader.api import Gradebook
 
+from course.class_statistics import grading_records
 from course.nbgrader_api import instructor_api, load_config
 from course.parallel_autograde import Outcome, autograde_class, failure_table
 from course.preflight import Finding, check_class
@@ -224,6 +226,12 @@ def summary(result: CycleResult) -> str:
         if problems:
             lines.append(f"{assignment}: what the look-over found:")
             lines += [f"  {f.student}: {f.message}" for f in problems]
+    modes: Counter[str] = Counter()
+    for assignment in result.outcomes:
+        modes += grading_records(result.course / "autograded", assignment)[0]
+    lines += ["", "graded in the sandbox: " + ", ".join(
+        f"{count} notebooks in the {mode} mode" for mode, count in modes.items()) +
+        " (the report lists what it stopped or cut)"]
     lines += ["", f"grades:   {result.grades_csv}", f"report:   {result.report}",
               f"feedback: {result.feedback_fetched} pages fetched by students into "
               f"{result.homes}/<student>/<assignment>/feedback/"]

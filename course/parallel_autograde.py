@@ -49,6 +49,12 @@ KNOWN_REASONS = (
     (("DeadKernelError", "Kernel died"),
      "the notebook's kernel died while a cell ran (os._exit, a crash or too much memory); "
      "nothing could be graded"),
+    (("stopped answering after a cell was interrupted",),
+     "the kernel stopped answering after a cell was interrupted at its time limit (a fork bomb, "
+     "or code that ignores interrupts); nothing could be graded"),
+    (("Timeout waiting for IOPub output",),
+     "a cell went on after it was interrupted at the time limit (a fork bomb, or a loop that "
+     "catches KeyboardInterrupt); nothing could be graded"),
     (("NotJSONError",), "the notebook is not valid JSON (a damaged or truncated file)"),
     (("No notebooks found", "No notebooks were matched"),
      "no notebook of the assignment in the submission (missing or renamed)"),

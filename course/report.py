@@ -29,6 +29,7 @@ from course.class_statistics import (
     QuizItem,
     cell_scores,
     cell_stats,
+    grading_records,
     mistake_counts,
     percentages,
     quiz_items,
@@ -103,7 +104,12 @@ def write_report(course: Path, assignments: Sequence[str],
     out.mkdir(exist_ok=True)
     scores = {a: percentages(db_url, course_id, a, students) for a in assignments}
     stats, items, mistakes = [], [], Counter()
+    modes: Counter[str] = Counter()
+    incidents: list[list[str]] = []
     for assignment in assignments:
+        assignment_modes, noted = grading_records(course / "autograded", assignment)
+        modes += assignment_modes
+        incidents += [[assignment, student, line] for student, line in noted]
         cells, points, table = cell_scores(db_url, course_id, assignment, students)
         if assignment == QUIZ:
             items = quiz_items(cells, points, table)
@@ -119,8 +125,24 @@ def write_report(course: Path, assignments: Sequence[str],
         images["mistakes"] = plot_mistakes(mistakes, out / "mistakes.png")
     page = out / "index.html"
     page.write_text(_page(course_id, students, scores, stats, items, mistakes, images,
-                          findings or {}, outcomes or {}), encoding="utf-8")
+                          findings or {}, outcomes or {}, _sandbox_section(modes, incidents)),
+                    encoding="utf-8")
     return page
+
+
+def _sandbox_section(modes: Counter[str], incidents: list[list[str]]) -> str:
+    """Which sandbox graded the notebooks, and what it had to stop or cut."""
+    parts = ["<h2>Grading sandbox</h2>", "<p>Notebooks graded: " + ", ".join(
+        f"{count} in the <b>{html.escape(mode)}</b> mode" for mode, count in modes.items())
+        + ".</p>"]
+    if any(mode != "bubblewrap" for mode in modes):
+        parts.append("<p><b>Weaker confinement:</b> in the process mode student code ran with "
+                     "resource limits but could read this machine's files (the solutions "
+                     "among them). Install bubblewrap and grade again for full protection.</p>")
+    if incidents:
+        parts += ["<p>What the sandbox stopped, cut or ignored while grading:</p>",
+                  _table(["assignment", "student", "what happened"], incidents)]
+    return "".join(parts)
 
 
 def _table(header: Sequence[str], rows: list[Sequence[object]]) -> str:
@@ -133,7 +155,7 @@ def _table(header: Sequence[str], rows: list[Sequence[object]]) -> str:
 def _page(course_id: str, students: list[str], scores: dict[str, np.ndarray],
           stats: list[CellStats], items: list[QuizItem], mistakes: Counter[str],
           images: dict[str, str], findings: dict[str, list[Finding]],
-          outcomes: dict[str, list[Outcome]]) -> str:
+          outcomes: dict[str, list[Outcome]], sandbox: str) -> str:
     parts = [f"<h1>Class report: {html.escape(course_id)}</h1>",
              f"<p>{len(students)} students in the gradebook.</p>",
              "<h2>Scores</h2>",
@@ -169,6 +191,7 @@ def _page(course_id: str, students: list[str], scores: dict[str, np.ndarray],
         parts.append(_table(["assignment", "student", "status", "reason"], problems))
     if looked:
         parts.append(_table(["assignment", "student", "finding", "details"], looked))
+    parts.append(sandbox)
     style = ("body{font-family:sans-serif;max-width:60em;margin:2em auto}"
              "table{border-collapse:collapse;margin:1em 0}td,th{border:1px solid #ccc;"
              "padding:2px 8px;text-align:left}img{max-width:100%}")

@@ -1,0 +1,369 @@
+"""``SealedExecute``: nbgrader's Execute step with student code sandboxed and scores computed
+outside it.
+
+nbgrader's ``Execute`` runs every cell, hidden tests included, in the student's kernel, so a
+submission can monkeypatch NumPy or the graders, read the course's files or write the gradebook.
+This preprocessor takes its place in ``Autograde.autograde_preprocessors``
+(``nbgrader_config.py``) and changes three things:
+
+1. The kernel runs in the sandbox of :mod:`sandbox.jail` (a scratch copy of the student's
+   folder, no course files, no network, resource limits).
+2. In a graded test cell the grading statements (:mod:`sandbox.hidden`) are not sent to the
+   kernel. The grader runs them itself, with the student's functions reached through
+   :mod:`sandbox.remote`, and writes the cell's grading outputs: the report
+   ``grade_parts`` prints and its points, or the grader's failure. A test cell's kernel
+   outputs keep only text and errors: a value or display the student's code produced there
+   (``sys.displayhook(...)``) cannot stand in for a score, and stderr (a warning) costs nothing.
+3. Output is capped per cell, so a flood of prints cannot exhaust the grader's memory.
+
+nbgrader's ``SaveAutoGrades`` then reads the scores from those outputs as usual.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import json
+import os
+import queue
+import shutil
+import socket
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from nbformat import NotebookNode
+from nbformat.v4 import new_output
+from nbgrader.preprocessors import Execute
+from nbgrader.utils import is_grade
+from traitlets import Bool, Integer, Unicode
+
+from grading import grade, grade_parts
+from sandbox import harness, hidden, jail, remote, wire
+from sandbox.kernel import SandboxedKernelManager
+
+#: Where the mode that graded a notebook is written in its metadata.
+METADATA_KEY = "backprop_grading"
+
+
+class UnresponsiveKernel(RuntimeError):
+    """The kernel did not come back after an interrupt: the notebook cannot be graded."""
+
+
+class SealedExecute(Execute):
+    """Execute a submission in the sandbox; grade its test cells from outside it."""
+
+    sandbox = Unicode("auto", help="auto, bubblewrap or process (see sandbox.jail).").tag(
+        config=True)
+    cpu_seconds = Integer(600, help="CPU seconds one notebook's kernel may use.").tag(config=True)
+    memory_mb = Integer(4096, help="Address space of one kernel process, in MiB.").tag(
+        config=True)
+    processes = Integer(64, help="Processes and threads one kernel may run at once.").tag(
+        config=True)
+    file_mb = Integer(64, help="Largest file the kernel may write, in MiB.").tag(config=True)
+    tmp_mb = Integer(256, help="Size of the kernel's private /tmp, in MiB.").tag(config=True)
+    output_bytes = Integer(200_000, help="Output kept per cell, in bytes.").tag(config=True)
+    # A cell interrupted at its time limit may take a while to go quiet (a memory bomb freeing
+    # gigabytes, a fork bomb's children): wait longer for its last output, and if it still
+    # talks, go on to the next cell rather than give up on the whole notebook.
+    iopub_timeout = Integer(10, allow_none=False).tag(config=True)
+    raise_on_iopub_timeout = Bool(False).tag(config=True)
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any], km: Any = None
+                   ) -> tuple[NotebookNode, dict[str, Any]]:
+        mode = jail.choose_mode(self.sandbox)
+        # Outside bubblewrap the kernel must reach the Python installation where it lies
+        # (often under a home folder closed to other users): it keeps the grader's user id.
+        uid = jail.sandbox_uid() if mode == "bubblewrap" else -1
+        limits = jail.Limits(self.cpu_seconds, self.memory_mb, self.processes, self.file_mb,
+                             self.tmp_mb)
+        source = resources.get("metadata", {}).get("path") or os.getcwd()
+        with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
+            runtime, workdir = Path(scratch, "run"), Path(scratch, "work")
+            (runtime / "matplotlib").mkdir(parents=True)
+            _seed_font_cache(runtime / "matplotlib")
+            shutil.copytree(source, workdir, symlinks=True, ignore=_special_files)
+            jail.prepare(workdir, uid)
+            os.chmod(scratch, 0o755)
+            self._cage = jail.Cage(str(runtime), str(workdir), limits, mode, uid)
+            self._listener = _listen(runtime / "grading.sock", uid)
+            self._kernel: remote.Kernel | None = None
+            self._blocking: Any = None
+            self._output_used: dict[int, int] = {}
+            self._connect_tried = False
+            self._incidents: list[str] = []
+            self._lost_noted = False
+            self._bomb_noted = False
+            self.log.info("Grading in the %s sandbox", mode)
+            watching = threading.Event()
+            watchdog = threading.Thread(target=self._stop_bombs, args=(watching,), daemon=True)
+            watchdog.start()
+            try:
+                nb, resources = super().preprocess(nb, resources, km)
+            finally:
+                watching.set()
+                watchdog.join()
+                self._close()
+                jail.reap(uid, everything=True)
+        nb.metadata[METADATA_KEY] = {"sandbox": mode, "incidents": self._incidents}
+        return nb, resources
+
+    def _stop_bombs(self, done: threading.Event) -> None:
+        """While the notebook runs: when the kernel's children pass a quarter of the process
+        limit (a fork bomb, not a helper process or two), kill them all."""
+        uid = self._cage.uid
+        while uid >= 0 and not done.wait(0.5):
+            if len(jail.strays(uid)) > self.processes // 4:
+                killed = jail.reap(uid)
+                if killed and not self._bomb_noted:
+                    self._bomb_noted = True
+                    self._incidents.append(f"the notebook started more than {self.processes // 4}"
+                                           " processes at once (a fork bomb?); they were killed")
+
+    async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None
+                                    ) -> dict[str, Any] | None:
+        """Before interrupting a cell at its time limit, kill the processes it started (the
+        interrupt goes to the kernel's whole process group, and a forked copy of the kernel
+        that survived it would talk on the kernel's sockets); after, make sure the kernel
+        answers again. One that does not would make every later cell wait its whole time
+        limit: the notebook is given up at once instead (nbgrader scores it 0)."""
+        jail.reap(self._cage.uid)
+        reply = await super()._async_handle_timeout(timeout, cell)
+        if not self._answers(seconds=15):
+            raise UnresponsiveKernel("the kernel stopped answering after a cell was interrupted "
+                                     "at its time limit (a fork bomb, or code that ignores "
+                                     "interrupts)")
+        return reply
+
+    def _answers(self, seconds: float) -> bool:
+        """Whether the kernel runs a trivial request within ``seconds`` (True when there is no
+        grading connection to ask through)."""
+        if self._blocking is None:
+            return True
+        msg_id = self._blocking.execute("pass", silent=True, store_history=False)
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            try:
+                reply = self._blocking.get_shell_msg(timeout=0.5)
+            except queue.Empty:
+                continue
+            if reply["parent_header"].get("msg_id") == msg_id:
+                return True
+        return False
+
+    def create_kernel_manager(self) -> SandboxedKernelManager:
+        self.kernel_manager_class = SandboxedKernelManager
+        manager = super().create_kernel_manager()
+        manager.cage = self._cage
+        return manager
+
+    def _close(self) -> None:
+        if self._kernel is not None:
+            with contextlib.suppress(OSError):
+                self._kernel.sock.close()
+        if self._blocking is not None:
+            self._blocking.stop_channels()
+        self._listener.close()
+
+    # -- the grading connection ----------------------------------------------------------
+
+    def _connect(self) -> remote.Kernel | None:
+        """Start the kernel's end of grading (sent as source: the kernel cannot import it)."""
+        code = harness.bootstrap(str(Path(self._cage.runtime, "grading.sock")),
+                                 _source(wire), _source(harness))
+        self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
+        self._listener.settimeout(30)
+        try:
+            sock, _ = self._listener.accept()
+        except OSError:
+            self.log.warning("The kernel did not connect to the grader")
+            return None
+        self._blocking = self.km.blocking_client()
+        # Shell to ask, control to interrupt; no iopub: what the student's code prints during
+        # grading calls is not read (nor kept in memory).
+        self._blocking.start_channels(iopub=False, stdin=False, hb=False)
+        blocking = self._blocking
+
+        def start() -> str:
+            return blocking.execute("__grading_harness__.serve()", silent=True,
+                                    store_history=False, allow_stdin=False)
+
+        def finished(msg_id: str) -> dict[str, Any] | None:
+            while blocking.shell_channel.msg_ready():
+                reply = blocking.get_shell_msg(timeout=0)
+                if reply["parent_header"].get("msg_id") == msg_id:
+                    return reply["content"]
+            return None
+
+        def interrupt() -> None:  # what KernelManager does for interrupt_mode "message"
+            blocking.control_channel.send(blocking.session.msg("interrupt_request", content={}))
+
+        return remote.Kernel(sock, start, finished, interrupt)
+
+    # -- cells -------------------------------------------------------------------------------
+
+    def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
+                        ) -> tuple[NotebookNode, dict[str, Any]]:
+        if self._kernel is None and not self._connect_tried:
+            self._connect_tried = True
+            self._kernel = self._connect()
+            if self._kernel is None:
+                self._incidents.append("the kernel never connected to the grader")
+        name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        kernel_source, calls = hidden.split(cell.source) if _graded_code(cell) else ("", [])
+        if not calls:
+            super().preprocess_cell(cell, resources, index)
+        else:
+            source = cell.source
+            cell.source = kernel_source
+            try:
+                super().preprocess_cell(cell, resources, index)
+            finally:
+                cell.source = source
+            kept = [_as_text(o) for o in cell.outputs if o.output_type in ("stream", "error")]
+            if len(kept) < len(cell.outputs):
+                self._incidents.append(f"{name}: a value the notebook displayed in a test cell "
+                                       "was ignored (only the grader's result counts)")
+            cell.outputs = kept
+            if any(o.get("ename") == "CellTimeoutError" for o in kept):
+                # The cell already scores 0, and its function would most likely loop again.
+                cell.outputs.append(new_output("stream", name="stdout", text=(
+                    "The hidden tests did not run: this cell ran past its time limit.\n")))
+            else:
+                for call in calls:
+                    cell.outputs.extend(self._grade(call, name))
+        self._note_trouble(cell, name)
+        killed = jail.reap(self._cage.uid)
+        if killed:
+            self._incidents.append(f"{name}: killed {killed} processes the notebook started")
+        return cell, self.resources
+
+    def _note_trouble(self, cell: NotebookNode, name: str) -> None:
+        """Record what the instructor should hear of: time limits, memory, output cut."""
+        errors = {o.get("ename") for o in cell.get("outputs", []) if o.output_type == "error"}
+        if "CellTimeoutError" in errors:
+            self._incidents.append(f"{name}: the cell ran past the time limit")
+        if "MemoryError" in errors:
+            self._incidents.append(f"{name}: the notebook ran out of memory (limit "
+                                   f"{self.memory_mb} MiB)")
+        if self._output_used.get(self._cell_index(cell), 0) > self.output_bytes:
+            self._incidents.append(f"{name}: output cut at {self.output_bytes} bytes")
+
+    def _cell_index(self, cell: NotebookNode) -> int:
+        return next((i for i, c in enumerate(self.nb.cells) if c is cell), -1)
+
+    def _grade(self, call: hidden.GradingCall, name: str) -> list[NotebookNode]:
+        """Run one grading statement here, against the kernel's objects; its outputs."""
+        printed = io.StringIO()
+        points = None
+        timeouts = self._kernel.timeouts if self._kernel is not None else 0
+        try:
+            if self._kernel is None:
+                raise remote.KernelLost("grading could not reach the notebook's kernel")
+            self._kernel.deadline = time.monotonic() + (self.timeout or 60)
+            with self._kernel.serving():
+                objects = [self._student_object(name) for name in call.targets]
+                with contextlib.redirect_stdout(printed):
+                    if call.in_parts:
+                        points = grade_parts(call.exercise, *objects, points=call.points)
+                    else:
+                        grade(call.exercise, *objects)
+        except Exception as error:  # the failure is the cell's result: it scores 0
+            self._note_kernel(name, timeouts)
+            outputs = _printed(printed)
+            message = str(error)
+            outputs.append(new_output("error", ename=type(error).__name__, evalue=message,
+                                      traceback=[f"{type(error).__name__}: {message}"]))
+            return outputs
+        self._note_kernel(name, timeouts)
+        outputs = _printed(printed)
+        if points is not None:
+            outputs.append(new_output("execute_result", data={"text/plain": repr(points)},
+                                      execution_count=None))
+        return outputs
+
+    def _note_kernel(self, name: str, timeouts_before: int) -> None:
+        kernel = self._kernel
+        if kernel is None:
+            return
+        if kernel.timeouts > timeouts_before:
+            self._incidents.append(f"{name}: a grading call ran past the time limit")
+        if kernel.lost and not self._lost_noted:
+            self._lost_noted = True
+            self._incidents.append(f"{name}: {kernel.lost}")
+
+    def _student_object(self, name: str) -> Any:
+        assert self._kernel is not None
+        kind, value = self._kernel.describe(name)
+        if kind == "missing":
+            raise NameError(f"{name} is not defined: run the cell that defines it (and fix any "
+                            "error it shows) before this one")
+        return self._kernel.function(name) if kind == "function" else value
+
+    def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
+               cell_index: int) -> NotebookNode | None:
+        """Keep a cell's outputs up to :attr:`output_bytes`; errors always."""
+        if msg["msg_type"] != "error":
+            used = self._output_used.get(cell_index, 0)
+            size = len(json.dumps(msg.get("content", {}), default=str))
+            self._output_used[cell_index] = used + size
+            if used + size > self.output_bytes:
+                if used <= self.output_bytes:
+                    outs.append(new_output("stream", name="stdout", text=(
+                        f"\n[output cut here: this cell printed more than "
+                        f"{self.output_bytes} bytes]\n")))
+                return None
+        return super().output(outs, msg, display_id, cell_index)
+
+
+def _seed_font_cache(folder: Path) -> None:
+    """Give the kernel's matplotlib the grader's font list, so that it does not rebuild it in
+    every notebook (the fonts it names are at the same paths inside the sandbox)."""
+    import matplotlib
+
+    for found in Path(matplotlib.get_cachedir()).glob("fontlist-*.json"):
+        shutil.copy(found, folder)
+
+
+def _special_files(folder: str, names: list[str]) -> set[str]:
+    """Names in a submission that are neither files, folders nor links (a FIFO would block the
+    copy): left out of the kernel's scratch copy."""
+    kept = set()
+    for name in names:
+        path = os.path.join(folder, name)
+        if os.path.islink(path) or os.path.isfile(path) or os.path.isdir(path):
+            kept.add(name)
+    return set(names) - kept
+
+
+def _graded_code(cell: NotebookNode) -> bool:
+    return cell.cell_type == "code" and is_grade(cell)
+
+
+def _source(module: Any) -> str:
+    return Path(module.__file__).read_text(encoding="utf-8")
+
+
+def _listen(path: Path, uid: int) -> socket.socket:
+    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    listener.bind(str(path))
+    listener.listen(1)
+    os.chmod(path, 0o666)
+    if uid >= 0:
+        os.lchown(path, uid, uid)
+    return listener
+
+
+def _as_text(output: NotebookNode) -> NotebookNode:
+    """stderr shown as ordinary text: a warning is not an error (nbgrader scores 0 a test cell
+    with any stderr)."""
+    if output.output_type == "stream" and output.get("name") == "stderr":
+        return new_output("stream", name="stdout", text=output.text)
+    return output
+
+
+def _printed(printed: io.StringIO) -> list[NotebookNode]:
+    text = printed.getvalue()
+    return [new_output("stream", name="stdout", text=text)] if text else []

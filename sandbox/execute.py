@@ -264,7 +264,7 @@ class SealedExecute(Execute):
                 raise remote.KernelLost("grading could not reach the notebook's kernel")
             self._kernel.deadline = time.monotonic() + (self.timeout or 60)
             with self._kernel.serving():
-                objects = [self._student_object(name) for name in call.targets]
+                objects = [self._student_object(target) for target in call.targets]
                 with contextlib.redirect_stdout(printed):
                     if call.in_parts:
                         points = grade_parts(call.exercise, *objects, points=call.points)

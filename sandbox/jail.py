@@ -8,8 +8,8 @@ Two modes, chosen by :func:`choose_mode`:
   folder of sockets it talks through; nothing else of the machine. The course directory
   (``source/``, ``reference/``, the graders, the gradebook, other students' work) is not there,
   and neither is a network.
-* ``process`` (where bubblewrap cannot run): the same limits and a scratch working folder, but
-  the files of the machine stay visible. The grading report says so.
+* ``process`` (where bubblewrap cannot run): the same limits but the process count, and a
+  scratch working folder, but the files of the machine stay visible. The report says so.
 
 In both, before the kernel starts, a few lines of Python (:data:`CONFINE`) set resource limits
 (CPU seconds, address space, processes, file size). In bubblewrap, when grading runs as root,
@@ -48,10 +48,15 @@ CONFINE = """\
 import os, resource, sys
 cpu, memory, processes, file_size, uid = (int(a) for a in sys.argv[1:6])
 command = sys.argv[7:]
-resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 5))
-resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
-resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+def limit(name, value, hard=None):
+    try:
+        resource.setrlimit(getattr(resource, name), (value, value if hard is None else hard))
+    except (AttributeError, ValueError, OSError):  # not on this system: the report says so
+        print(f"sandbox: could not set {name}", file=sys.stderr)
+limit("RLIMIT_CPU", cpu, cpu + 5)
+limit("RLIMIT_AS", memory)
+limit("RLIMIT_FSIZE", file_size)
+limit("RLIMIT_CORE", 0)
 if uid >= 0 and os.getuid() == 0:
     try:
         os.setgroups([])
@@ -59,7 +64,8 @@ if uid >= 0 and os.getuid() == 0:
         pass
     os.setgid(uid)
     os.setuid(uid)
-resource.setrlimit(resource.RLIMIT_NPROC, (processes, processes))
+if processes > 0:
+    limit("RLIMIT_NPROC", processes)
 os.execv(command[0], command)
 """
 
@@ -181,8 +187,13 @@ def command(kernel: list[str], workdir: str, runtime: str, limits: Limits, mode:
             uid: int) -> list[str]:
     """The command that starts ``kernel`` (a kernel command line) confined: in ``workdir``
     (the student's scratch folder), talking through sockets in ``runtime``."""
+    # The process limit counts every process of the kernel's user. It binds the sandbox alone
+    # in bubblewrap: under a user id of its own (root grader), or in a user namespace of its
+    # own (Linux 5.14 and later count processes per user namespace). In the process mode it
+    # would count all of the grader's processes, so it is not set there.
+    processes = limits.processes if mode == "bubblewrap" else 0
     confine = [os.path.realpath(sys.executable), "-S", "-c", CONFINE,
-               str(limits.cpu_seconds), str(limits.memory_mb * 2**20), str(limits.processes),
+               str(limits.cpu_seconds), str(limits.memory_mb * 2**20), str(processes),
                str(limits.file_mb * 2**20), str(uid), "--", *kernel]
     if mode == "process":
         return confine

@@ -61,6 +61,7 @@ class Kernel:
         self.lost: str | None = None
         self.timeouts = 0  # calls that ran past the deadline
         self._callbacks: dict[int, Callable[..., Any]] = {}
+        self._numbered = 0  # callbacks ever registered: a number is never reused
         self._depth = 0
         self._execution: str | None = None
 
@@ -74,6 +75,7 @@ class Kernel:
                 with contextlib.suppress(OSError, wire.WireError):
                     wire.send(self.sock, {"op": "done"})
             self._execution = None
+            self._callbacks.clear()
 
     def function(self, name: str) -> RemoteFunction:
         """The student's function ``name``, callable from here."""
@@ -119,15 +121,16 @@ class Kernel:
                 self.sock.settimeout(max(1.0, self.grace))
                 message = wire.receive(self.sock)
                 if message["op"] == "callback":
+                    # no `continue`: a function calling back without end still meets the deadline
                     self._serve_callback(message)
-                    continue
-                if message["op"] in ("return", "raise"):
+                elif message["op"] in ("return", "raise"):
                     if interrupted_at is not None and message["op"] == "raise":
                         self.timeouts += 1
                         raise CallTimeout(self._timeout_message())
                     return message
-                raise wire.WireError(f"unexpected message {message['op']!r}")
-            if execution is not None and (done := self.finished(execution)) is not None:
+                else:
+                    raise wire.WireError(f"unexpected message {message['op']!r}")
+            elif execution is not None and (done := self.finished(execution)) is not None:
                 self.lost = ("the notebook's code cut grading off from the kernel (its end of "
                              "grading did not answer: "
                              f"{done.get('ename', 'no error')} {done.get('evalue', '')})".strip())
@@ -163,7 +166,8 @@ class Kernel:
         if isinstance(value, RemoteFunction) and value.kernel is self:
             return {"global": value.name}
         if callable(value) and not isinstance(value, (np.ndarray, np.generic, type)):
-            number = len(self._callbacks)
+            number = self._numbered
+            self._numbered += 1
             self._callbacks[number] = value
             return {"callback": number}
         return NotImplemented

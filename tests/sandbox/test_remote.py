@@ -8,6 +8,7 @@ import contextlib
 import inspect
 import socket
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -132,3 +133,15 @@ def test_a_broken_harness_loses_the_kernel_for_good():
         notebook.kernel.function("f")(1)
     with pytest.raises(remote.KernelLost):
         notebook.kernel.describe("f")
+
+
+def test_a_function_that_calls_back_forever_still_meets_the_deadline():
+    notebook = student("def spin(g):\n    while True:\n        g(1.0)\n")
+    interrupted = []
+    notebook.kernel.interrupt = lambda: interrupted.append(True)
+    notebook.kernel.grace = 0.3
+    notebook.kernel.deadline = time.monotonic() + 0.5
+    start = time.monotonic()
+    with pytest.raises(remote.KernelLost, match="did not finish"):
+        notebook.kernel.function("spin")(lambda x: x)
+    assert interrupted and time.monotonic() - start < 5

@@ -55,10 +55,11 @@ lab: $(INSTALLED)
 	mkdir -p student && cp -rn release/. student/
 	$(VENV)/bin/jupyter lab student
 
-bench: $(INSTALLED)
+bench: $(INSTALLED) system
 	$(PY) bench/cheap_gradient.py
 	$(PY) bench/train_digits.py
 	$(PY) bench/mutation_score.py
+	$(PY) bench/sandbox_cost.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db demo

@@ -16,13 +16,14 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 from nbgrader.api import Gradebook, MissingEntry
 
-from sandbox.execute import METADATA_KEY
+from sandbox import METADATA_KEY
 
 LIKELY_MISTAKE = re.compile(r"Likely mistake: (.+?)\.$", re.M)
 
@@ -126,15 +127,20 @@ def quiz_items(cells: list[str], points: dict[str, float], scores: np.ndarray) -
     return items
 
 
+def _autograded_notebooks(autograded: Path, assignment: str) -> Iterator[tuple[str, dict]]:
+    """``(student, notebook as JSON)`` for every readable autograded notebook of ``assignment``."""
+    for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
+        try:
+            yield path.parent.parent.name, json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError):
+            continue
+
+
 def mistake_counts(autograded: Path, assignment: str) -> Counter[str]:
     """How many students' autograded notebooks name each catalogued mistake (a student counts
     once per mistake)."""
     counts: Counter[str] = Counter()
-    for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
-        try:
-            notebook = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
+    for _, notebook in _autograded_notebooks(autograded, assignment):
         named = set()
         for cell in notebook.get("cells", []):
             for output in cell.get("outputs", []):
@@ -149,16 +155,11 @@ def grading_records(autograded: Path, assignment: str
     incident it noted, as ``(student, line)``, from the autograded notebooks' metadata."""
     modes: Counter[str] = Counter()
     incidents: list[tuple[str, str]] = []
-    for path in sorted(autograded.glob(f"*/{assignment}/*.ipynb")):
-        try:
-            notebook = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError):
-            continue
+    for student, notebook in _autograded_notebooks(autograded, assignment):
         record = notebook.get("metadata", {}).get(METADATA_KEY)
         if record is None:  # grading stopped before the notebook was written back
             continue
         modes[record.get("sandbox", "unknown")] += 1
-        student = path.parent.parent.name
         incidents += [(student, str(line)) for line in record.get("incidents", [])]
     return modes, incidents
 

@@ -13,6 +13,7 @@ nbgrader run must reach the same number through the notebook.
 from __future__ import annotations
 
 import contextlib
+import functools
 import io
 import json
 import random
@@ -82,11 +83,18 @@ def is_correct(choice: str | None) -> bool:
 
 def styles(plan: NotebookPlan, target: str) -> dict[str, tuple[str, set[str]]]:
     """The correct alternatives for ``target``: style -> (the code a student types, the
-    notebook's names that code calls). A style must answer every exercise grading ``target``."""
+    notebook's names that code calls). A style must answer every exercise grading ``target``.
+    Made once per assignment and target: do not change the result."""
+    exercises = tuple(e.exercise for e in plan.exercises if e.target == target)
+    return _styles(plan.assignment, target, exercises)
+
+
+@functools.cache
+def _styles(assignment: str, target: str, exercises: tuple[str, ...]
+            ) -> dict[str, tuple[str, set[str]]]:
     load_all()
-    exercises = [e.exercise for e in plan.exercises if e.target == target]
     names = set.intersection(*(set(ALTERNATIVES.get(e, {})) for e in exercises))
-    notebook = namespace(plan.assignment)
+    notebook = namespace(assignment)
     return {name: as_student_code(ALTERNATIVES[exercises[0]][name], target, notebook)
             for name in sorted(names)}
 

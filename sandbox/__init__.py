@@ -5,3 +5,7 @@ confines the kernel, :mod:`sandbox.hidden` splits test cells, :mod:`sandbox.remo
 :mod:`sandbox.harness` are the two ends of a call into the kernel, :mod:`sandbox.wire` is what
 crosses between them.
 """
+
+#: Where the grader writes, in each autograded notebook's metadata, the sandbox mode that graded
+#: it and the incidents it noted (read by the class report).
+METADATA_KEY = "backprop_grading"

@@ -41,11 +41,8 @@ from nbgrader.utils import is_grade
 from traitlets import Bool, Integer, Unicode
 
 from grading import grade, grade_parts
-from sandbox import harness, hidden, jail, remote, wire
+from sandbox import METADATA_KEY, harness, hidden, jail, remote, wire
 from sandbox.kernel import SandboxedKernelManager
-
-#: Where the mode that graded a notebook is written in its metadata.
-METADATA_KEY = "backprop_grading"
 
 
 class UnresponsiveKernel(RuntimeError):
@@ -234,13 +231,13 @@ class SealedExecute(Execute):
             else:
                 for call in calls:
                     cell.outputs.extend(self._grade(call, name))
-        self._note_trouble(cell, name)
+        self._note_trouble(cell, index, name)
         killed = jail.reap(self._cage.uid)
         if killed:
             self._incidents.append(f"{name}: killed {killed} processes the notebook started")
         return cell, self.resources
 
-    def _note_trouble(self, cell: NotebookNode, name: str) -> None:
+    def _note_trouble(self, cell: NotebookNode, index: int, name: str) -> None:
         """Record what the instructor should hear of: time limits, memory, output cut."""
         errors = {o.get("ename") for o in cell.get("outputs", []) if o.output_type == "error"}
         if "CellTimeoutError" in errors:
@@ -248,11 +245,8 @@ class SealedExecute(Execute):
         if "MemoryError" in errors:
             self._incidents.append(f"{name}: the notebook ran out of memory (limit "
                                    f"{self.memory_mb} MiB)")
-        if self._output_used.get(self._cell_index(cell), 0) > self.output_bytes:
+        if self._output_used.get(index, 0) > self.output_bytes:
             self._incidents.append(f"{name}: output cut at {self.output_bytes} bytes")
-
-    def _cell_index(self, cell: NotebookNode) -> int:
-        return next((i for i, c in enumerate(self.nb.cells) if c is cell), -1)
 
     def _grade(self, call: hidden.GradingCall, name: str) -> list[NotebookNode]:
         """Run one grading statement here, against the kernel's objects; its outputs."""

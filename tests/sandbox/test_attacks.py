@@ -21,7 +21,7 @@ from course.exercises import read_assignment
 from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
 from course.report import write_report
-from sandbox.execute import METADATA_KEY
+from sandbox import METADATA_KEY
 from sandbox.jail import bubblewrap_works
 
 from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, digest, nbgrader, scratch_course

@@ -8,24 +8,30 @@ INSTALLED := $(VENV)/.installed
 # nbgrader calls some tools (alembic) by name: the venv's come first.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: venv system test lint demo bench release lab clean
+.PHONY: venv system test screenshots lint demo bench release lab clean
 
 # Every folder of source/ is an assignment.
 ASSIGNMENTS := $(patsubst source/%/,%,$(wildcard source/*/))
 
 venv: $(INSTALLED)
 
-# Debian's bubblewrap confines student code while it is graded (README: "Tamper-proof grading").
-# Installed with apt-get when missing and we may (root, or sudo without a password); otherwise
-# grading falls back to the weaker "process" sandbox and says so.
+# Debian packages the course needs: bubblewrap confines student code while it is graded (README:
+# "Tamper-proof grading"); Chromium is the browser of the JupyterLab tests (README: "Tested in a
+# real browser"). Installed with apt-get when missing and we may (root, or sudo without a
+# password); otherwise a note says what is missing: grading then falls back to the weaker
+# "process" sandbox, and the browser tests fail saying how to install Chromium.
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo -n)
 system:
-	@command -v bwrap >/dev/null || command -v apt-get >/dev/null || { \
-		echo "note: install bubblewrap (bwrap) for the full grading sandbox"; exit 0; }
-	@command -v bwrap >/dev/null || $(SUDO) apt-get install -y -q bubblewrap >/dev/null 2>&1 \
+	@missing=""; \
+	command -v bwrap >/dev/null || missing="$$missing bubblewrap"; \
+	[ -x /usr/bin/chromium ] || missing="$$missing chromium"; \
+	[ -z "$$missing" ] && exit 0; \
+	command -v apt-get >/dev/null || { echo "note: please install$$missing"; exit 0; }; \
+	echo "installing Debian packages:$$missing"; \
+	$(SUDO) apt-get install -y -q $$missing >/dev/null 2>&1 \
 		|| { $(SUDO) apt-get update -q >/dev/null 2>&1 \
-		     && $(SUDO) apt-get install -y -q bubblewrap >/dev/null 2>&1; } \
-		|| echo "note: could not install bubblewrap; grading will use the weaker process sandbox"
+		     && $(SUDO) apt-get install -y -q $$missing >/dev/null 2>&1; } \
+		|| echo "note: could not install$$missing (see the comment of 'system' in the Makefile)"
 
 $(INSTALLED): pyproject.toml | system
 	$(PYTHON) -m venv $(VENV)
@@ -38,6 +44,13 @@ lint: $(INSTALLED)
 
 test: lint system
 	$(PY) -m pytest -n auto
+
+# The browser tests alone; two of their screenshots illustrate the README (docs/images/).
+screenshots: $(INSTALLED) system
+	$(PY) -m pytest -n 2 -m browser
+	mkdir -p docs/images
+	cp build/screenshots/student-2-exercise-passes.png docs/images/student-notebook.png
+	cp build/screenshots/instructor-5-class-report.png docs/images/class-report.png
 
 # The whole course for a simulated class of 30 in demo/: release, submit, collect, autograde in
 # parallel, feedback, grades (demo/course/grades.csv) and report (demo/course/report/index.html).
@@ -62,4 +75,4 @@ bench: $(INSTALLED) system
 	$(PY) bench/sandbox_cost.py
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db demo
+	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db demo build

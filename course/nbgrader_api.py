@@ -9,7 +9,9 @@ of hundreds. Environment variables the config file reads (``BACKPROP_EXCHANGE``,
 from __future__ import annotations
 
 import contextlib
+import os
 import sqlite3
+import sys
 from pathlib import Path
 
 from nbgrader.apps import NbGraderAPI
@@ -27,8 +29,19 @@ def load_config(course: Path) -> Config:
     return PyFileConfigLoader(CONFIG_FILE, path=str(course)).load_config()
 
 
+def put_tools_on_path() -> None:
+    """nbgrader runs ``alembic`` by name when it opens a new gradebook: put the folder of this
+    Python's scripts (the virtual environment's ``bin/``) first on PATH, so that it is found
+    however the course tools were started."""
+    scripts = str(Path(sys.executable).parent)
+    path = os.environ.get("PATH", "")
+    if scripts not in path.split(os.pathsep):
+        os.environ["PATH"] = scripts + os.pathsep + path
+
+
 def instructor_api(course: Path) -> NbGraderAPI:
     """An :class:`NbGraderAPI` for the course in ``course``."""
+    put_tools_on_path()
     config = load_config(course)
     return NbGraderAPI(CourseDirectory(config=config), config=config)
 

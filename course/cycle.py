@@ -145,11 +145,13 @@ def students_submit(course: Path, exchange: Path, homes: Path,
 
 def collect_and_grade(course: Path, assignment: str, students: Sequence[str],
                       duedate: datetime, workers: int | None,
-                      progress: TextIO | None) -> tuple[list[Finding], list[Outcome]]:
+                      progress: TextIO | None, scheduler: str | None = None
+                      ) -> tuple[list[Finding], list[Outcome]]:
     """Collect the submissions, look them over, autograde them in parallel."""
     _check(instructor_api(course).collect(assignment), f"collect {assignment}")
     findings = check_class(course, assignment, list(students), duedate)
-    outcomes = autograde_class(course, assignment, workers=workers, progress=progress)
+    outcomes = autograde_class(course, assignment, workers=workers, progress=progress,
+                               scheduler=scheduler)
     return findings, outcomes
 
 
@@ -177,7 +179,8 @@ def export_grades(course: Path) -> Path:
 
 def run_cycle(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
               students: int = 30, seed: int = 7, workers: int | None = None,
-              cell_timeout: int = 15, progress: TextIO | None = sys.stderr) -> CycleResult:
+              cell_timeout: int = 15, progress: TextIO | None = sys.stderr,
+              scheduler: str | None = None) -> CycleResult:
     """Run the whole course for a simulated class; see the module docstring."""
     steps = _Steps(progress)
     guarantee = SPECIAL if students >= 2 * len(SPECIAL) else ()
@@ -195,10 +198,12 @@ def run_cycle(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
     steps.run(f"{students} students: fetch, answer, submit",
               lambda: students_submit(course, exchange, homes, planned, duedates))
     result = CycleResult(course, exchange, homes, plans, duedates)
+    where = f"on Dask at {scheduler}" if scheduler else f"{workers or os.cpu_count()} workers"
     for assignment in assignments:
         result.findings[assignment], result.outcomes[assignment] = steps.run(
-            f"instructor: collect and autograde {assignment} ({workers or os.cpu_count()} workers)",
-            lambda a=assignment: collect_and_grade(course, a, ids, duedates[a], workers, progress))
+            f"instructor: collect and autograde {assignment} ({where})",
+            lambda a=assignment: collect_and_grade(course, a, ids, duedates[a], workers, progress,
+                                                   scheduler))
         result.feedback_fetched += steps.run(
             f"instructor: feedback for {assignment}; students fetch it",
             lambda a=assignment: hand_back_feedback(course, homes, a, ids))
@@ -246,12 +251,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--assignments", nargs="+", default=list(DEFAULT_ASSIGNMENTS))
     parser.add_argument("--workers", type=int, default=None, help="default: one per core")
+    parser.add_argument("--scheduler", default=None,
+                        help="autograde on the Dask cluster with this scheduler address")
     parser.add_argument("--cell-timeout", type=int, default=15,
                         help="seconds a cell may run while grading (default 15)")
     args = parser.parse_args(argv)
     start = time.monotonic()
     result = run_cycle(args.workdir, args.assignments, args.students, args.seed, args.workers,
-                       args.cell_timeout)
+                       args.cell_timeout, scheduler=args.scheduler)
     print(summary(result))
     print(f"\nThe whole run took {time.monotonic() - start:.0f} s.")
     return 0

@@ -18,6 +18,10 @@ command) for one student at a time in each of several worker processes (default:
 Run from the course folder::
 
     python -m course.parallel_autograde ps1_forward --workers 2
+    python -m course.parallel_autograde ps1_forward --scheduler tcp://10.0.0.5:8786   # on Dask
+
+With ``--scheduler`` the students are graded on a Dask cluster instead of local workers (see
+``course.dask_grading`` for what its workers need).
 
 It grades every student with a folder in ``submitted/<student>/<assignment>/`` and ends with a
 table of what failed and why.
@@ -37,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from course.nbgrader_api import allow_concurrent_writers, instructor_api, load_config
+from course.dask_grading import autograde_on_dask, grade_student
+from course.nbgrader_api import allow_concurrent_writers, load_config
 from course.progress import ProgressBar
 
 #: Lines of nbgrader's log that say an error happened but not which.
@@ -67,13 +72,17 @@ KNOWN_REASONS = (
 @dataclass(frozen=True)
 class Outcome:
     """How grading one student's submission went: ``status`` is "graded", "failed" (nbgrader
-    could not grade it; its score stays 0) or "stopped" (past the time limit)."""
+    could not grade it; its score stays 0) or "stopped" (past the time limit). ``worker_mb``
+    and ``kernel_mb``: the peak resident memory, so far, of the process that graded it and of
+    the largest kernel that process ran (0 when unknown)."""
 
     student: str
     status: str
     seconds: float
     reason: str = ""
     log: str = ""
+    worker_mb: float = 0.0
+    kernel_mb: float = 0.0
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -104,16 +113,9 @@ def _grade_students(course: str, connection: multiprocessing.connection.Connecti
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in (1, 2):  # kernels inherit these; nbgrader's log is captured per student
         os.dup2(devnull, stream)
-    os.chdir(course)
-    api = instructor_api(Path(course))
     while (task := connection.recv()) is not None:
         assignment, student = task
-        start = time.perf_counter()
-        try:
-            result = api.autograde(assignment, student, force=True, create=True)
-        except BaseException as error:  # nbgrader itself broke on this submission
-            result = {"success": False, "error": f"{type(error).__name__}: {error}", "log": ""}
-        connection.send((student, dict(result), time.perf_counter() - start))
+        connection.send((student, grade_student(course, assignment, student)))
 
 
 class _Worker:
@@ -151,16 +153,21 @@ class _Worker:
 
 def autograde_class(course: Path, assignment: str, students: Sequence[str] | None = None, *,
                     workers: int | None = None, student_timeout: float = 600.0,
-                    progress: TextIO | None = sys.stderr) -> list[Outcome]:
+                    progress: TextIO | None = sys.stderr, scheduler: Any = None
+                    ) -> list[Outcome]:
     """Autograde ``students`` (default: every submitted one) of ``assignment`` in ``course``
-    with ``workers`` processes (default: one per core). Returns one outcome per student, in
-    the order of ``students``; never raises because of what a student submitted."""
+    with ``workers`` processes (default: one per core), or on the Dask cluster of
+    ``scheduler`` (an address or a ``distributed.Client``) when given. Returns one outcome per
+    student, in the order of ``students``; never raises because of what a student submitted."""
     course = course.resolve()
     students = list(submitted_students(course, assignment) if students is None else students)
     if not students:
         return []
     config = load_config(course)
     allow_concurrent_writers(config.CourseDirectory.db_url)
+    if scheduler is not None:
+        return autograde_on_dask(course, assignment, students, scheduler, student_timeout,
+                                 progress)
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
     count = max(1, min(workers or os.cpu_count() or 1, len(students)))
     pool = [_Worker(context, course) for _ in range(count)]
@@ -176,16 +183,17 @@ def autograde_class(course: Path, assignment: str, students: Sequence[str] | Non
             for ready in multiprocessing.connection.wait(list(busy), timeout=1.0):
                 worker = busy[ready]
                 try:
-                    student, result, seconds = ready.recv()
+                    student, result = ready.recv()
                 except (EOFError, OSError):  # the worker died without answering
-                    student, seconds = worker.student, time.monotonic() - worker.started
-                    result = {"success": False, "error": "the grading process died", "log": ""}
+                    student = worker.student
+                    result = {"success": False, "error": "the grading process died", "log": "",
+                              "seconds": time.monotonic() - worker.started}
                     worker.kill()
                     pool[pool.index(worker)] = _Worker(context, course)
-                outcome = _outcome(student, result, seconds)
+                outcome = outcome_of(student, result)
                 outcomes[student] = outcome
                 worker.student = None
-                bar.advance(f"{student} {outcome.status} ({seconds:.1f} s)")
+                bar.advance(f"{student} {outcome.status} ({outcome.seconds:.1f} s)")
             for index, worker in enumerate(pool):
                 if worker.student and time.monotonic() - worker.started > student_timeout:
                     worker.kill()
@@ -201,12 +209,17 @@ def autograde_class(course: Path, assignment: str, students: Sequence[str] | Non
     return [outcomes[student] for student in students]
 
 
-def _outcome(student: str, result: dict[str, Any], seconds: float) -> Outcome:
+def outcome_of(student: str, result: dict[str, Any]) -> Outcome:
+    """The outcome of one student from what :func:`course.dask_grading.grade_student`
+    returned (nbgrader's result, with the seconds and memory it took)."""
     log = str(result.get("log") or "")
+    seconds = float(result.get("seconds", 0.0))
+    memory = {"worker_mb": float(result.get("worker_mb", 0.0)),
+              "kernel_mb": float(result.get("kernel_mb", 0.0))}
     if result.get("success"):
-        return Outcome(student, "graded", seconds, log=log)
+        return Outcome(student, "graded", seconds, log=log, **memory)
     return Outcome(student, "failed", seconds, reason_from_log(log, str(result.get("error", ""))),
-                   log=log)
+                   log=log, **memory)
 
 
 def failure_table(outcomes: Sequence[Outcome]) -> str:
@@ -230,9 +243,12 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="worker processes (default: one per core)")
     parser.add_argument("--student-timeout", type=float, default=600.0,
                         help="seconds one student's grading may take in all (default 600)")
+    parser.add_argument("--scheduler", default=None,
+                        help="grade on the Dask cluster with this scheduler address "
+                             "(e.g. tcp://10.0.0.5:8786) instead of local workers")
     args = parser.parse_args(argv)
     outcomes = autograde_class(args.course, args.assignment, workers=args.workers,
-                               student_timeout=args.student_timeout)
+                               student_timeout=args.student_timeout, scheduler=args.scheduler)
     if not outcomes:
         print(f"No submissions of {args.assignment} in {args.course / 'submitted'}.",
               file=sys.stderr)

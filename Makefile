@@ -73,6 +73,7 @@ bench: $(INSTALLED) system
 	$(PY) bench/train_digits.py
 	$(PY) bench/mutation_score.py
 	$(PY) bench/sandbox_cost.py
+	$(PY) bench/grading_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db demo build

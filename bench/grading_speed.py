@@ -42,19 +42,13 @@ from pathlib import Path
 import nbformat
 from jupyter_client.manager import start_new_kernel
 from nbgrader.api import Gradebook
+from sandbox_cost import STOCK  # bench/ is on the path when a script here runs
 
 from course.parallel_autograde import autograde_class
 from course.simulate import simulate_class
 
 ROOT = Path(__file__).resolve().parents[1]
 NBGRADER = Path(sys.executable).with_name("nbgrader")
-STOCK = """
-c.Autograde.autograde_preprocessors = [
-    "nbgrader.preprocessors.Execute", "nbgrader.preprocessors.IgnorePattern",
-    "nbconvert.preprocessors.ClearMetadataPreprocessor", "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades", "nbgrader.preprocessors.AssignLatePenalties",
-    "nbgrader.preprocessors.CheckCellMetadata"]
-"""
 ENV = {**os.environ, "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}",
        "BACKPROP_CELL_TIMEOUT": "15"}
 

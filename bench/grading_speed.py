@@ -1,6 +1,6 @@
 """How fast a class is graded: stock nbgrader against the course's parallel, sandboxed grading.
 
-    .venv/bin/python bench/grading_speed.py                  # every part, about 15 minutes
+    .venv/bin/python bench/grading_speed.py                  # every part, about 45 minutes
     .venv/bin/python bench/grading_speed.py --parts compare split checks --students 20
 
 Parts (``--parts``, default all):
@@ -9,8 +9,9 @@ Parts (``--parts``, default all):
   command, one submission after another, nbgrader's own Execute) and by
   ``course.parallel_autograde`` (one worker per core, bubblewrap sandbox); seconds per
   submission, total, throughput ratio (target at least 1.8x on 2 cores), same scores.
-* ``growth``: the parallel grading of classes of ``--sizes`` students (default 10, 100, 300);
-  seconds per submission should stay flat (near-linear growth).
+* ``growth``: the parallel grading of classes of ``--sizes`` students (default 10, 100, 300),
+  each the same ten simulated submissions repeated so that only the size changes; seconds per
+  submission should stay flat (near-linear growth).
 * ``split``: where one submission's time goes (kernel start, student code, graders, sandbox,
   gradebook writes, the rest of nbgrader), measured with timers around those steps in one
   worker; and the peak memory of a worker and of its kernels.
@@ -129,20 +130,43 @@ def memory(outcomes: list) -> None:
 
 # -- growth ----------------------------------------------------------------------------------
 
+#: The growth classes repeat the ten submissions of this seed, a class in miniature: three
+#: typical students, two strong, two struggling, one blank, one late and one endless loop.
+GROWTH_SEED, GROWTH_BASE = 2, 10
+
+
+def repeated(folder: Path, assignment: str, size: int) -> tuple[Path, int]:
+    """A class of ``size`` made of the same ``GROWTH_BASE`` simulated submissions over and over
+    (``student001`` is copied to ``student011``, ``student021``...), so that classes of every
+    size have the same mix; and how many of them loop forever."""
+    base = folder / "base"
+    plans = simulate_class(ROOT / "source", ROOT / "release", [assignment], GROWTH_BASE,
+                           GROWTH_SEED, base)
+    out = folder / "submitted"
+    for n in range(size):
+        original = plans[n % GROWTH_BASE].student
+        shutil.copytree(base / original, out / f"student{n + 1:03d}")
+    loops = sum(plans[n % GROWTH_BASE].profile == "infinite_loop" for n in range(size))
+    return out, loops
+
+
 def growth(work: Path, assignment: str, sizes: list[int]) -> None:
-    print(f"\ngrowth: parallel sandboxed grading of {assignment}, simulated classes (seed 5)")
-    print(f"  {'students':>8} {'total s':>8} {'s/submission':>13} {'per minute':>11}")
+    print(f"\ngrowth: parallel sandboxed grading of {assignment}; every class repeats the same "
+          f"{GROWTH_BASE} simulated submissions (seed {GROWTH_SEED})")
+    print(f"  {'students':>8} {'endless loops':>13} {'total s':>8} {'s/submission':>13} "
+          f"{'per minute':>11}")
     rows = []
     for size in sizes:
         folder = work / f"growth-{size}"
-        course = make_course(folder, assignment, simulated(folder / "class", assignment, size))
+        submitted, loops = repeated(folder / "class", assignment, size)
+        course = make_course(folder, assignment, submitted)
         seconds, _ = parallel(course, assignment)
         rows.append(seconds / size)
-        print(f"  {size:>8} {seconds:>8.1f} {seconds / size:>13.2f} {60 * size / seconds:>11.1f}")
+        print(f"  {size:>8} {loops:>13} {seconds:>8.1f} {seconds / size:>13.2f} "
+              f"{60 * size / seconds:>11.1f}")
         shutil.rmtree(folder)
     spread = max(rows) / min(rows)
-    print(f"  largest / smallest s per submission: {spread:.2f} (the smallest classes pay "
-          "the start of the workers; 1.0 is perfectly linear)")
+    print(f"  largest / smallest s per submission: {spread:.2f} (1.0 is perfectly linear)")
 
 
 # -- split -----------------------------------------------------------------------------------

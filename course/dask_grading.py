@@ -2,9 +2,10 @@
 
 ``course.parallel_autograde`` grades on the cores of one machine. With ``--scheduler ADDRESS``
 it sends each student's grading to a `Dask distributed <https://distributed.dask.org>`_ cluster
-instead: one task per student, each running nbgrader's own autograde (the same call the local
-workers make) on whichever Dask worker is free. Every worker writes to the course's gradebook,
-so the class ends in one gradebook, with the scores local grading gives.
+instead: one task per student, each running nbgrader's own autograde
+(:func:`course.grade_student.grade_student`, the call the local workers make) on whichever Dask
+worker is free. Every worker writes to the course's gradebook, so the class ends in one
+gradebook, with the scores local grading gives.
 
 What the workers need:
 
@@ -23,48 +24,14 @@ running task, so the worker finishes it in the background, within nbgrader's lim
 
 from __future__ import annotations
 
-import os
-import resource
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
-from course.nbgrader_api import instructor_api
+from course.grade_student import grade_student
 from course.progress import ProgressBar
-
-#: One nbgrader API per course folder in each worker process, made on its first task.
-_APIS: dict[str, Any] = {}
-
-
-def peak_memory_mb() -> tuple[float, float]:
-    """The largest resident memory, in MiB, of this process and of the largest of the child
-    processes it has waited for (the notebooks' kernels, with the sandbox around them)."""
-    divisor = 1024 * 1024 if sys.platform == "darwin" else 1024  # ru_maxrss: bytes, or KiB
-    own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    return own / divisor, children / divisor
-
-
-def grade_student(course: str, assignment: str, student: str) -> dict[str, Any]:
-    """Autograde one student's submission with nbgrader's API, in the process that calls it.
-
-    Returns nbgrader's result (``success``, ``log``, ``error``) with ``seconds`` it took and the
-    peak memory of this process and its kernels (``worker_mb``, ``kernel_mb``). Never raises
-    because of what the student submitted."""
-    os.chdir(course)
-    api = _APIS.get(course)
-    if api is None:
-        api = _APIS[course] = instructor_api(Path(course))
-    start = time.perf_counter()
-    try:
-        result = dict(api.autograde(assignment, student, force=True, create=True))
-    except BaseException as error:  # nbgrader itself broke on this submission
-        result = {"success": False, "error": f"{type(error).__name__}: {error}", "log": ""}
-    result["seconds"] = time.perf_counter() - start
-    result["worker_mb"], result["kernel_mb"] = peak_memory_mb()
-    return result
 
 
 def autograde_on_dask(course: Path, assignment: str, students: Sequence[str], scheduler: Any,

@@ -41,7 +41,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TextIO
 
-from course.dask_grading import autograde_on_dask, grade_student
+from course.dask_grading import autograde_on_dask
+from course.grade_student import grade_student
 from course.nbgrader_api import allow_concurrent_writers, load_config
 from course.progress import ProgressBar
 
@@ -210,7 +211,7 @@ def autograde_class(course: Path, assignment: str, students: Sequence[str] | Non
 
 
 def outcome_of(student: str, result: dict[str, Any]) -> Outcome:
-    """The outcome of one student from what :func:`course.dask_grading.grade_student`
+    """The outcome of one student from what :func:`course.grade_student.grade_student`
     returned (nbgrader's result, with the seconds and memory it took)."""
     log = str(result.get("log") or "")
     seconds = float(result.get("seconds", 0.0))

@@ -27,6 +27,9 @@ class Notebook:
         self.kernel = remote.Kernel(grader_end, self.start, self.finished, lambda: None)
 
     def start(self) -> str:
+        # A kernel runs one execution after another: the previous one reads its "done" first.
+        for thread in self.threads.values():
+            thread.join(timeout=5)
         msg_id = str(len(self.threads))
         self.threads[msg_id] = threading.Thread(target=self._serve, daemon=True)
         self.threads[msg_id].start()

@@ -3,10 +3,14 @@ a cell's editor, read outputs, use the menus."""
 
 from __future__ import annotations
 
+import re
+
 from .lab import LabServer
 
 #: The notebook in the tab on show (the panels of other tabs stay in the page, hidden).
 CURRENT = ".jp-NotebookPanel:not(.lm-mod-hidden)"
+#: The tab of the notebook on show, in the main area.
+CURRENT_TAB = "#jp-main-dock-panel .lm-TabBar-tab.lm-mod-current"
 #: The status bar names the current notebook's kernel and its state once the page is connected
 #: to it: "Python 3 (ipykernel) | Idle".
 KERNEL_IDLE = ".jp-StatusBar-Widget >> text=/ \\| Idle$/"
@@ -14,9 +18,15 @@ KERNEL_IDLE = ".jp-StatusBar-Widget >> text=/ \\| Idle$/"
 
 def open_in_lab(page, lab: LabServer, path: str) -> None:
     """Open ``path`` (relative to the server root) in JupyterLab and wait until it shows; for a
-    notebook, also until its kernel is idle."""
+    notebook, also until its kernel is idle.
+
+    JupyterLab first restores the tabs open before, so for a moment another notebook is on show
+    and the status bar may report *its* kernel idle: the wait starts once this notebook's tab
+    is the current one."""
     page.goto(lab.url(f"lab/tree/{path}" if path else "lab"))
     if path.endswith(".ipynb"):
+        name = path.rsplit("/", 1)[-1]
+        page.locator(CURRENT_TAB, has_text=name).wait_for(timeout=60_000)
         page.locator(f"{CURRENT} .jp-Cell").first.wait_for()
         page.locator(KERNEL_IDLE).first.wait_for(timeout=120_000)
     else:
@@ -66,3 +76,9 @@ def run_cell_and_next(page, cell) -> None:
     cell.locator(".jp-InputPrompt").click()
     page.keyboard.press("Shift+Enter")
     page.keyboard.press("Shift+Enter")
+
+
+def wait_until_run(cell, timeout: float = 60_000) -> None:
+    """Wait until ``cell``'s prompt shows an execution count (``[3]:``): the kernel ran it."""
+    cell.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).wait_for(
+        state="attached", timeout=timeout)

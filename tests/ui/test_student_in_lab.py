@@ -22,6 +22,7 @@ from .notebook_page import (
     run_cell_and_next,
     type_into,
     wait_for_output,
+    wait_until_run,
 )
 
 pytestmark = pytest.mark.browser
@@ -81,7 +82,9 @@ def test_a_students_first_session(page, lab):
     with step("quiz-format"):
         open_in_lab(page, lab, "quiz/quiz.ipynb")
         # The setup cell, found by its first line (CodeMirror draws only the lines in sight).
-        run_cell_and_next(page, code_cell(page, "import contextlib"))
+        setup = code_cell(page, "import contextlib")
+        run_cell_and_next(page, setup)
+        wait_until_run(setup)
         answer = code_cell(page, "answer_q01 = ")
         type_into(page, answer, 'answer_q01 = "E"')
         run_cell_and_next(page, answer)

@@ -21,14 +21,15 @@ from course.exercises import read_assignment
 from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
 from course.report import write_report
-from sandbox import METADATA_KEY
-from sandbox.jail import bubblewrap_works
+from sandbox import METADATA_KEY, jail
 
 from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, digest, nbgrader, scratch_course
 
 pytestmark = pytest.mark.notebooks
 
 ASSIGNMENT = "ps1_forward"
+#: Beside the course folder: the sandbox user ids the class was graded under, one per notebook.
+UIDS = "sandbox-uids.txt"
 #: Text that must never reach a student: solutions, hidden tests, the reference, the graders.
 SECRETS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "computed without overflow for any",
            "def check_sigmoid", "from grading import")
@@ -244,10 +245,21 @@ def graded(tmp_path_factory):
         submit(name, lambda nb, s=source: fill(nb, "sigmoid", s))
     submit("edits_cells", _edited_cells)
     before = digest(course / "submitted")
+    uids = course.parent / UIDS
+    choose_uid = jail.sandbox_uid
+
+    def recorded_uid() -> int:  # called in the grading workers, forked from this process
+        uid = choose_uid()
+        with uids.open("a") as record:
+            record.write(f"{uid}\n")
+        return uid
+
     os.environ["BACKPROP_CELL_TIMEOUT"] = "8"
     try:
-        outcomes = {o.student: o for o in autograde_class(course, ASSIGNMENT, workers=2,
-                                                          student_timeout=300, progress=None)}
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(jail, "sandbox_uid", recorded_uid)
+            outcomes = {o.student: o for o in autograde_class(
+                course, ASSIGNMENT, workers=2, student_timeout=300, progress=None)}
     finally:
         del os.environ["BACKPROP_CELL_TIMEOUT"]
     listener.close()
@@ -270,7 +282,7 @@ def _outputs(notebook) -> str:
 
 def test_the_class_was_graded_in_bubblewrap(graded):
     course, outcomes, _, _ = graded
-    assert bubblewrap_works(), "make test installs bubblewrap; it must work here"
+    assert jail.bubblewrap_works(), "make test installs bubblewrap; it must work here"
     modes = {(_graded_notebook(course, s) or {}).get("metadata", {}).get(METADATA_KEY, {})
              .get("sandbox") for s in outcomes if s not in UNGRADABLE}
     assert modes == {"bubblewrap"}
@@ -351,8 +363,11 @@ def test_gradebook_and_submissions_are_intact(graded):
 
 
 def test_the_sandbox_leaves_no_process_behind(graded):
-    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit()
-                 and _uid(pid) is not None and _uid(pid) >= 62000]
+    """No process of the sandbox users this class was graded under outlives the grading (fork
+    bombs included). Only those users: tests on other pytest workers grade at the same time."""
+    used = {int(uid) for uid in (graded[0].parent / UIDS).read_text().split()}
+    assert used and min(used) >= jail.FIRST_UID
+    leftovers = [pid for pid in os.listdir("/proc") if pid.isdigit() and _uid(pid) in used]
     assert leftovers == []
 
 

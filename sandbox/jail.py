@@ -39,8 +39,9 @@ COURSE_PACKAGES = ("reference", "grading", "course", "sandbox")
 #: System folders the kernel may read (those that exist).
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
 
-#: First of the user ids a root grader hands to sandboxes (one per grading process).
-FIRST_UID = 62000
+#: A root grader hands its sandboxes the user ids FIRST_UID to FIRST_UID + UID_COUNT - 1 (one
+#: per grading process).
+FIRST_UID, UID_COUNT = 62000, 3000
 
 #: Run with ``python -S -c`` inside the sandbox, before the kernel: argv is
 #: ``cpu_seconds memory_bytes processes file_bytes uid -- kernel command...``.
@@ -128,7 +129,7 @@ def sandbox_uid() -> int:
     parallel workers' process limits do not share one count; -1 when not root."""
     if os.getuid() != 0:
         return -1
-    return FIRST_UID + os.getpid() % 3000
+    return FIRST_UID + os.getpid() % UID_COUNT
 
 
 def _python_folders() -> list[str]:

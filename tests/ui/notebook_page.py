@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
 from .lab import LabServer
 
 #: The notebook in the tab on show (the panels of other tabs stay in the page, hidden).
@@ -82,3 +84,18 @@ def wait_until_run(cell, timeout: float = 60_000) -> None:
     """Wait until ``cell``'s prompt shows an execution count (``[3]:``): the kernel ran it."""
     cell.locator(".jp-InputPrompt", has_text=re.compile(r"\[\d+\]")).wait_for(
         state="attached", timeout=timeout)
+
+
+def run_until_counted(page, cell, tries: int = 3, timeout: float = 20_000) -> None:
+    """Run ``cell`` alone (Ctrl+Enter) until its prompt shows an execution count. Just after a
+    notebook opens, its kernel can read idle a moment before cells run there, and a run is
+    dropped without a word; a student would press again, and so does this."""
+    for attempt in range(1, tries + 1):
+        cell.locator(".jp-InputPrompt").click()
+        page.keyboard.press("Control+Enter")
+        try:
+            wait_until_run(cell, timeout)
+            return
+        except PlaywrightTimeout:
+            if attempt == tries:
+                raise

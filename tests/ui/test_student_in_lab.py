@@ -20,9 +20,9 @@ from .notebook_page import (
     open_in_lab,
     output_text,
     run_cell_and_next,
+    run_until_counted,
     type_into,
     wait_for_output,
-    wait_until_run,
 )
 
 pytestmark = pytest.mark.browser
@@ -82,9 +82,7 @@ def test_a_students_first_session(page, lab):
     with step("quiz-format"):
         open_in_lab(page, lab, "quiz/quiz.ipynb")
         # The setup cell, found by its first line (CodeMirror draws only the lines in sight).
-        setup = code_cell(page, "import contextlib")
-        run_cell_and_next(page, setup)
-        wait_until_run(setup)
+        run_until_counted(page, code_cell(page, "import contextlib"))
         answer = code_cell(page, "answer_q01 = ")
         type_into(page, answer, 'answer_q01 = "E"')
         run_cell_and_next(page, answer)

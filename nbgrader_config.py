@@ -10,9 +10,10 @@ this file, through environment variables:
   may end in ``?timeout=<seconds>``: how long a writer waits for another to finish, which
   matters when ``python -m course.parallel_autograde`` grades with several workers.
 * ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 60).
-* ``BACKPROP_SANDBOX``: how student code is confined while graded: ``auto`` (default: Debian's
-  bubblewrap where it works, else the weaker ``process`` mode), ``bubblewrap`` (fail rather than
-  grade unconfined) or ``process``. See "Tamper-proof grading" in the README.
+* ``BACKPROP_SANDBOX``: how student code is confined while graded: ``auto`` or ``bubblewrap``
+  (default: Debian's bubblewrap; grading refuses to start where it cannot run) or ``process``
+  (the explicit choice of a weaker mode that protects nothing against a hostile submission and
+  refuses to run as root). See "Tamper-proof grading" in the README.
 """
 
 import os
@@ -45,13 +46,14 @@ c.ExecutePreprocessor.timeout = cell_timeout
 c.Execute.timeout = cell_timeout
 
 # Student code runs in a sandbox while graded, and hidden tests are scored outside it
-# (sandbox/execute.py): SealedExecute takes the place of nbgrader's Execute.
+# (sandbox/execute.py): SealedExecute takes the place of nbgrader's Execute, and decides each
+# test cell's score, which SaveRecordedGrades (sandbox/scores.py) saves in SaveAutoGrades' place.
 c.Autograde.autograde_preprocessors = [
     "sandbox.execute.SealedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
-    "nbgrader.preprocessors.SaveAutoGrades",
+    "sandbox.scores.SaveRecordedGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
@@ -61,6 +63,7 @@ c.SealedExecute.memory_mb = 4096  # address space of one kernel process
 c.SealedExecute.processes = 64  # processes and threads at once
 c.SealedExecute.file_mb = 64  # largest file the kernel may write
 c.SealedExecute.tmp_mb = 256  # the kernel's private /tmp
+c.SealedExecute.work_mb = 256  # the kernel's working folder (a copy of the student's folder)
 c.SealedExecute.output_bytes = 200_000  # output kept per cell
 
 # Late work loses 10% of its score per started day past the deadline (after 5 minutes' grace).

@@ -7,14 +7,14 @@
   discrimination (the correlation between a question's score and the rest of the quiz: near 0
   or negative means the question does not separate students who understood from those who did
   not, and deserves a second look);
-* mistakes: how many submissions the graders' "Likely mistake: ..." named each catalogued
-  mistake in.
+* mistakes: how many submissions the graders named each catalogued mistake in, from the
+  structured record the grader writes into each autograded notebook's metadata (never from
+  the outputs' text, which a student's code can imitate).
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,8 +24,6 @@ import numpy as np
 from nbgrader.api import Gradebook, MissingEntry
 
 from sandbox import METADATA_KEY
-
-LIKELY_MISTAKE = re.compile(r"Likely mistake: (.+?)\.$", re.M)
 
 
 @dataclass(frozen=True)
@@ -137,14 +135,17 @@ def _autograded_notebooks(autograded: Path, assignment: str) -> Iterator[tuple[s
 
 
 def mistake_counts(autograded: Path, assignment: str) -> Counter[str]:
-    """How many students' autograded notebooks name each catalogued mistake (a student counts
-    once per mistake)."""
+    """How many students' autograded notebooks the graders named each catalogued mistake in (a
+    student counts once per mistake), by the mistake's name."""
     counts: Counter[str] = Counter()
     for _, notebook in _autograded_notebooks(autograded, assignment):
+        record = notebook.get("metadata", {}).get(METADATA_KEY) or {}
+        cells = record.get("cells") if isinstance(record, dict) else None
         named = set()
-        for cell in notebook.get("cells", []):
-            for output in cell.get("outputs", []):
-                named.update(LIKELY_MISTAKE.findall(_output_text(output)))
+        for cell in (cells or {}).values():
+            for mistake in cell.get("mistakes", []) if isinstance(cell, dict) else []:
+                if isinstance(mistake, dict) and isinstance(mistake.get("name"), str):
+                    named.add(mistake["name"])
         counts.update(named)
     return counts
 
@@ -162,9 +163,3 @@ def grading_records(autograded: Path, assignment: str
         modes[record.get("sandbox", "unknown")] += 1
         incidents += [(student, str(line)) for line in record.get("incidents", [])]
     return modes, incidents
-
-
-def _output_text(output: dict) -> str:
-    """The text of a notebook output: a stream's text, an error's message and traceback."""
-    parts = [output.get("text", ""), output.get("evalue", ""), *output.get("traceback", [])]
-    return "\n".join("".join(p) if isinstance(p, list) else str(p) for p in parts)

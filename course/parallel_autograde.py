@@ -62,6 +62,12 @@ KNOWN_REASONS = (
      "a cell went on after it was interrupted at the time limit (a fork bomb, or a loop that "
      "catches KeyboardInterrupt); nothing could be graded"),
     (("NotJSONError",), "the notebook is not valid JSON (a damaged or truncated file)"),
+    (("would run student code as root",),
+     "not graded: the 'process' sandbox mode would run student code as root (grade as an "
+     "ordinary user, or with bubblewrap)"),
+    (("student code cannot be confined here",),
+     "not graded: bubblewrap cannot run here (install Debian's bubblewrap, or choose the weaker "
+     "mode by name with BACKPROP_SANDBOX=process)"),
     (("No notebooks found", "No notebooks were matched"),
      "no notebook of the assignment in the submission (missing or renamed)"),
     (("old version of the nbgrader metadata",),
@@ -111,12 +117,27 @@ def reason_from_log(log: str, error: str = "") -> str:
 def _grade_students(course: str, connection: multiprocessing.connection.Connection) -> None:
     """Worker: autograde the (assignment, student) pairs sent on ``connection`` until None."""
     os.setpgrp()  # a stuck worker can be killed together with what it started
+    _die_with_parent()
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in (1, 2):  # kernels inherit these; nbgrader's log is captured per student
         os.dup2(devnull, stream)
     while (task := connection.recv()) is not None:
         assignment, student = task
         connection.send((student, grade_student(course, assignment, student)))
+
+
+def _die_with_parent() -> None:
+    """Linux: have the kernel kill this worker when the process that started it ends, however
+    it ends (killed included), so no worker grades on unwatched; elsewhere nothing."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() == 1:  # the parent was already gone
+        os._exit(1)
 
 
 class _Worker:

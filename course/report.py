@@ -136,9 +136,12 @@ def _sandbox_section(modes: Counter[str], incidents: list[list[str]]) -> str:
         f"{count} in the <b>{html.escape(mode)}</b> mode" for mode, count in modes.items())
         + ".</p>"]
     if any(mode != "bubblewrap" for mode in modes):
-        parts.append("<p><b>Weaker confinement:</b> in the process mode student code ran with "
-                     "resource limits but could read this machine's files (the solutions "
-                     "among them). Install bubblewrap and grade again for full protection.</p>")
+        parts.append("<p><b>Weaker confinement:</b> the process mode was chosen by name "
+                     "(BACKPROP_SANDBOX=process). Student code ran as the grader's user with "
+                     "resource limits only: it could read this machine's files (the solutions "
+                     "among them), write what that user may write (the gradebook among it) "
+                     "and outlive its grading. Scores from this run cannot be trusted against "
+                     "a hostile student: install bubblewrap and grade again.</p>")
     if incidents:
         parts += ["<p>What the sandbox stopped, cut or ignored while grading:</p>",
                   _table(["assignment", "student", "what happened"], incidents)]

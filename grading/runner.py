@@ -18,12 +18,31 @@ from __future__ import annotations
 import contextlib
 import io
 import warnings
+from collections.abc import Iterator
+from contextvars import ContextVar
 from typing import Any
 
 import numpy as np
 
 from grading.diagnosis import Recorder, matching_mistake
+from grading.mistakes import Mistake
 from grading.registry import Check, Failure, lookup, parts_of
+
+#: The mistakes named while :func:`noting_mistakes` is active (None when it is not).
+_named: ContextVar[list[Mistake] | None] = ContextVar("named_mistakes", default=None)
+
+
+@contextlib.contextmanager
+def noting_mistakes() -> Iterator[list[Mistake]]:
+    """Collect every catalogued mistake the grading in the block names, in order: the
+    structured record the class report counts (never the text of the notebook's outputs,
+    which a student's code can imitate)."""
+    named: list[Mistake] = []
+    token = _named.set(named)
+    try:
+        yield named
+    finally:
+        _named.reset(token)
 
 
 def grade(name: str, *student_objects: Any) -> None:
@@ -116,5 +135,8 @@ def _diagnosis(name: str, recorders: list[Recorder | None]) -> str:
         except Exception:
             mistake = None
         if mistake is not None:
+            noted = _named.get()
+            if noted is not None:
+                noted.append(mistake)
             return f"\nLikely mistake: {mistake.name}.\nHint: {mistake.hint}"
     return ""

@@ -4,24 +4,29 @@ outside it.
 nbgrader's ``Execute`` runs every cell, hidden tests included, in the student's kernel, so a
 submission can monkeypatch NumPy or the graders, read the course's files or write the gradebook.
 This preprocessor takes its place in ``Autograde.autograde_preprocessors``
-(``nbgrader_config.py``) and changes three things:
+(``nbgrader_config.py``) and changes four things:
 
-1. The kernel runs in the sandbox of :mod:`sandbox.jail` (a scratch copy of the student's
-   folder, no course files, no network, resource limits).
+1. The kernel runs in the sandbox of :mod:`sandbox.jail` (a copy of the student's folder in a
+   size-limited tmpfs, no course files, no network, no capability, resource limits).
 2. In a graded test cell the grading statements (:mod:`sandbox.hidden`) are not sent to the
    kernel. The grader runs them itself, with the student's functions reached through
-   :mod:`sandbox.remote`, and writes the cell's grading outputs: the report
-   ``grade_parts`` prints and its points, or the grader's failure. A test cell's kernel
-   outputs keep only text and errors: a value or display the student's code produced there
-   (``sys.displayhook(...)``) cannot stand in for a score, and stderr (a warning) costs nothing.
-3. Output is capped per cell, so a flood of prints cannot exhaust the grader's memory.
-
-nbgrader's ``SaveAutoGrades`` then reads the scores from those outputs as usual.
+   :mod:`sandbox.remote`, and adds its verdict to the cell as an output only the grader makes
+   there: a ``display_data`` headed "Grader" (the kernel's outputs in a test cell are kept as
+   text and errors only, so nothing the student's code prints can pass for it).
+3. The score of every test cell is decided when the cell ends, by the grader, and recorded
+   out of the kernel's reach: in ``resources`` under :data:`SCORES_KEY`, which
+   :class:`sandbox.scores.SaveRecordedGrades` saves to the gradebook instead of reading the
+   outputs again, and in the notebook's metadata (:data:`sandbox.METADATA_KEY`) with the
+   mistakes each grader named, for the class report. A later cell cannot reach a test cell's
+   outputs (display updates stop at it).
+4. Everything the kernel sends is bounded: message parts (:mod:`sandbox.kernel`), the output
+   kept per cell (errors too, shortened), display updates, and widget messages (ignored).
 """
 
 from __future__ import annotations
 
 import contextlib
+import html
 import io
 import json
 import os
@@ -37,11 +42,12 @@ from typing import Any
 from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
-from nbgrader.utils import is_grade
+from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, Unicode
 
 from grading import grade, grade_parts
-from sandbox import METADATA_KEY, harness, hidden, jail, remote, wire
+from grading.runner import noting_mistakes
+from sandbox import METADATA_KEY, SCORES_KEY, harness, hidden, jail, remote, wire
 from sandbox.kernel import SandboxedKernelManager
 
 
@@ -61,6 +67,8 @@ class SealedExecute(Execute):
         config=True)
     file_mb = Integer(64, help="Largest file the kernel may write, in MiB.").tag(config=True)
     tmp_mb = Integer(256, help="Size of the kernel's private /tmp, in MiB.").tag(config=True)
+    work_mb = Integer(256, help="Size of the kernel's working folder (a copy of the student's "
+                      "folder), in MiB.").tag(config=True)
     output_bytes = Integer(200_000, help="Output kept per cell, in bytes.").tag(config=True)
     # A cell interrupted at its time limit may take a while to go quiet (a memory bomb freeing
     # gigabytes, a fork bomb's children): wait longer for its last output, and if it still
@@ -75,22 +83,26 @@ class SealedExecute(Execute):
         # (often under a home folder closed to other users): it keeps the grader's user id.
         uid = jail.sandbox_uid() if mode == "bubblewrap" else -1
         limits = jail.Limits(self.cpu_seconds, self.memory_mb, self.processes, self.file_mb,
-                             self.tmp_mb)
+                             self.tmp_mb, self.work_mb)
         source = resources.get("metadata", {}).get("path") or os.getcwd()
         with tempfile.TemporaryDirectory(prefix="grading-") as scratch:
             runtime, workdir = Path(scratch, "run"), Path(scratch, "work")
             (runtime / "matplotlib").mkdir(parents=True)
             _seed_font_cache(runtime / "matplotlib")
-            shutil.copytree(source, workdir, symlinks=True, ignore=_special_files)
-            jail.prepare(workdir, uid)
+            if mode == "process":  # a scratch copy on the host; bubblewrap copies into a tmpfs
+                shutil.copytree(source, workdir, symlinks=True, ignore=_special_files)
             os.chmod(scratch, 0o755)
-            self._cage = jail.Cage(str(runtime), str(workdir), limits, mode, uid)
+            self._cage = jail.Cage(str(runtime), str(workdir), limits, mode, uid,
+                                   None if mode == "process" else os.path.realpath(source))
             self._listener = _listen(runtime / "grading.sock", uid)
             self._kernel: remote.Kernel | None = None
             self._blocking: Any = None
             self._output_used: dict[int, int] = {}
             self._connect_tried = False
             self._incidents: list[str] = []
+            self._sealed: set[int] = set()  # test cells already graded: no output reaches them
+            self._scores: dict[str, float] = {}
+            self._cells: dict[str, dict[str, Any]] = {}
             self._lost_noted = False
             self._bomb_noted = False
             self.log.info("Grading in the %s sandbox", mode)
@@ -104,7 +116,9 @@ class SealedExecute(Execute):
                 watchdog.join()
                 self._close()
                 jail.reap(uid, everything=True)
-        nb.metadata[METADATA_KEY] = {"sandbox": mode, "incidents": self._incidents}
+        nb.metadata[METADATA_KEY] = {"sandbox": mode, "incidents": self._incidents,
+                                     "cells": self._cells}
+        resources[SCORES_KEY] = dict(self._scores)
         return nb, resources
 
     def _stop_bombs(self, done: threading.Event) -> None:
@@ -209,33 +223,60 @@ class SealedExecute(Execute):
             if self._kernel is None:
                 self._incidents.append("the kernel never connected to the grader")
         name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
-        kernel_source, calls = hidden.split(cell.source) if _graded_code(cell) else ("", [])
-        if not calls:
+        if not _test_cell(cell):
             super().preprocess_cell(cell, resources, index)
         else:
-            source = cell.source
-            cell.source = kernel_source
-            try:
-                super().preprocess_cell(cell, resources, index)
-            finally:
-                cell.source = source
-            kept = [_as_text(o) for o in cell.outputs if o.output_type in ("stream", "error")]
-            if len(kept) < len(cell.outputs):
-                self._incidents.append(f"{name}: a value the notebook displayed in a test cell "
-                                       "was ignored (only the grader's result counts)")
-            cell.outputs = kept
-            if any(o.get("ename") == "CellTimeoutError" for o in kept):
-                # The cell already scores 0, and its function would most likely loop again.
-                cell.outputs.append(new_output("stream", name="stdout", text=(
-                    "The hidden tests did not run: this cell ran past its time limit.\n")))
-            else:
-                for call in calls:
-                    cell.outputs.extend(self._grade(call, name))
+            self._run_test_cell(cell, resources, index, name)
         self._note_trouble(cell, index, name)
         killed = jail.reap(self._cage.uid)
         if killed:
             self._incidents.append(f"{name}: killed {killed} processes the notebook started")
         return cell, self.resources
+
+    def _run_test_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int,
+                       name: str) -> None:
+        """Run the kernel's part of a test cell, then its grading calls here; seal the cell and
+        record its score."""
+        kernel_source, calls = hidden.split(cell.source)
+        source = cell.source
+        cell.source = kernel_source
+        try:
+            super().preprocess_cell(cell, resources, index)
+        finally:
+            cell.source = source
+        self._sealed.add(index)
+        self.clear_display_id_mapping(index)
+        kept = [_as_text(o) for o in cell.outputs if o.output_type in ("stream", "error")]
+        if len(kept) < len(cell.outputs):
+            self._incidents.append(f"{name}: a value the notebook displayed in a test cell "
+                                   "was ignored (only the grader's result counts)")
+        cell.outputs = kept
+        passed, partial, mistakes = True, None, []
+        if any(o.get("ename") == "CellTimeoutError" for o in kept):
+            # The cell already scores 0, and its function would most likely loop again.
+            cell.outputs.append(_grader_output(
+                "The hidden tests did not run: this cell ran past its time limit.", False))
+            passed = False
+        else:
+            with noting_mistakes() as named:
+                for call in calls:
+                    ok, points, output = self._grade(call, name)
+                    cell.outputs.append(output)
+                    passed = passed and ok
+                    if points is not None and partial is None:
+                        partial = points
+            mistakes = [{"id": m.id, "name": m.name} for m in named]
+        # nbgrader's rule on what remains: an error in the cell scores 0, else the points a
+        # partly graded exercise earned, else all of them.
+        full = float(cell.metadata["nbgrader"]["points"])
+        if not passed or any(o.output_type == "error" for o in kept):
+            score = 0.0
+        elif partial is not None:
+            score = max(0.0, min(full, float(partial)))
+        else:
+            score = full
+        self._scores[name] = score
+        self._cells[name] = {"points": score, "max_points": full, "mistakes": mistakes}
 
     def _note_trouble(self, cell: NotebookNode, index: int, name: str) -> None:
         """Record what the instructor should hear of: time limits, memory, output cut."""
@@ -248,8 +289,10 @@ class SealedExecute(Execute):
         if self._output_used.get(index, 0) > self.output_bytes:
             self._incidents.append(f"{name}: output cut at {self.output_bytes} bytes")
 
-    def _grade(self, call: hidden.GradingCall, name: str) -> list[NotebookNode]:
-        """Run one grading statement here, against the kernel's objects; its outputs."""
+    def _grade(self, call: hidden.GradingCall, name: str
+               ) -> tuple[bool, float | None, NotebookNode]:
+        """Run one grading statement here, against the kernel's objects: whether it passed,
+        the points a ``grade_parts`` call earned (None for ``grade``), and the grader's output."""
         printed = io.StringIO()
         points = None
         timeouts = self._kernel.timeouts if self._kernel is not None else 0
@@ -266,17 +309,11 @@ class SealedExecute(Execute):
                         grade(call.exercise, *objects)
         except Exception as error:  # the failure is the cell's result: it scores 0
             self._note_kernel(name, timeouts)
-            outputs = _printed(printed)
-            message = str(error)
-            outputs.append(new_output("error", ename=type(error).__name__, evalue=message,
-                                      traceback=[f"{type(error).__name__}: {message}"]))
-            return outputs
+            text = printed.getvalue() + f"✗ {error}"
+            return False, None, _grader_output(text, False)
         self._note_kernel(name, timeouts)
-        outputs = _printed(printed)
-        if points is not None:
-            outputs.append(new_output("execute_result", data={"text/plain": repr(points)},
-                                      execution_count=None))
-        return outputs
+        text = printed.getvalue() or f"✓ {call.exercise}: the hidden tests pass"
+        return True, points, _grader_output(text, True)
 
     def _note_kernel(self, name: str, timeouts_before: int) -> None:
         kernel = self._kernel
@@ -298,18 +335,83 @@ class SealedExecute(Execute):
 
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
-        """Keep a cell's outputs up to :attr:`output_bytes`; errors always."""
-        if msg["msg_type"] != "error":
-            used = self._output_used.get(cell_index, 0)
-            size = len(json.dumps(msg.get("content", {}), default=str))
+        """Keep a cell's outputs up to :attr:`output_bytes`. An error is kept shortened even
+        past it (so a failing cell still fails), once per cell."""
+        content = msg.get("content")
+        if not isinstance(content, dict):
+            return None
+        used = self._output_used.get(cell_index, 0)
+        if msg["msg_type"] == "error":
+            msg = {**msg, "content": _short_error(content)}
+            size = _size(msg["content"])
             self._output_used[cell_index] = used + size
-            if used + size > self.output_bytes:
-                if used <= self.output_bytes:
-                    outs.append(new_output("stream", name="stdout", text=(
-                        f"\n[output cut here: this cell printed more than "
-                        f"{self.output_bytes} bytes]\n")))
+            if used + size > self.output_bytes and any(o.output_type == "error" for o in outs):
                 return None
+            return super().output(outs, msg, display_id, cell_index)
+        size = _size(content)
+        self._output_used[cell_index] = used + size
+        if used + size > self.output_bytes:
+            if used <= self.output_bytes:
+                outs.append(new_output("stream", name="stdout", text=(
+                    f"\n[output cut here: this cell printed more than "
+                    f"{self.output_bytes} bytes]\n")))
+            return None
         return super().output(outs, msg, display_id, cell_index)
+
+    def _update_display_id(self, display_id: str, msg: dict[str, Any]) -> None:
+        """A display update reaches earlier outputs of ordinary cells only, and only when it
+        is no larger than a cell's output allowance (it replaces, so it cannot accumulate)."""
+        targets = self._display_id_map.get(display_id)
+        if not targets:
+            return
+        for index in self._sealed & set(targets):
+            del targets[index]
+        content = msg.get("content")
+        if not isinstance(content, dict) or _size(content) > self.output_bytes:
+            return
+        super()._update_display_id(display_id, msg)
+
+    def handle_comm_msg(self, outs: list[NotebookNode], msg: dict[str, Any],
+                        cell_index: int) -> None:
+        """Widget messages are not graded and their state is not kept."""
+
+
+def _size(content: dict[str, Any]) -> int:
+    """The size of a message's content as JSON, in bytes (roughly: characters)."""
+    return len(json.dumps(content, default=str))
+
+
+#: Kept of an error: its name and message, and the last lines of its traceback.
+ERROR_LIMITS = {"ename": 200, "evalue": 4000, "traceback": 8000}
+
+
+def _short_error(content: dict[str, Any]) -> dict[str, Any]:
+    """An error's content cut to :data:`ERROR_LIMITS` (a traceback keeps its last lines)."""
+    lines = content.get("traceback")
+    lines = [str(line) for line in lines[-200:]] if isinstance(lines, list) else []
+    kept: list[str] = []
+    budget = ERROR_LIMITS["traceback"]
+    for line in reversed(lines):
+        if len(line) > budget:
+            break
+        kept.insert(0, line)
+        budget -= len(line)
+    return {"ename": str(content.get("ename", "Error"))[:ERROR_LIMITS["ename"]],
+            "evalue": str(content.get("evalue", ""))[:ERROR_LIMITS["evalue"]],
+            "traceback": kept}
+
+
+def _grader_output(text: str, passed: bool) -> NotebookNode:
+    """The grader's verdict in a test cell: a display only the grader puts there (the kernel's
+    displays in a test cell are dropped), headed "Grader" in the feedback."""
+    colour = "#1a7f37" if passed else "#cf222e"
+    page = (f'<div style="border-left: 4px solid {colour}; padding: 0.3em 0.8em;">'
+            "<b>Grader</b> (hidden tests, run outside your notebook)"
+            f'<pre style="white-space: pre-wrap;">{html.escape(text.rstrip(), quote=False)}'
+            "</pre></div>")
+    return new_output("display_data", data={"text/plain": f"Grader: {text.rstrip()}",
+                                            "text/html": page},
+                      metadata={METADATA_KEY: "grader"})
 
 
 def _seed_font_cache(folder: Path) -> None:
@@ -332,8 +434,9 @@ def _special_files(folder: str, names: list[str]) -> set[str]:
     return set(names) - kept
 
 
-def _graded_code(cell: NotebookNode) -> bool:
-    return cell.cell_type == "code" and is_grade(cell)
+def _test_cell(cell: NotebookNode) -> bool:
+    """A graded code cell that the student cannot write: an autograded test."""
+    return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
 def _source(module: Any) -> str:
@@ -356,8 +459,3 @@ def _as_text(output: NotebookNode) -> NotebookNode:
     if output.output_type == "stream" and output.get("name") == "stderr":
         return new_output("stream", name="stdout", text=output.text)
     return output
-
-
-def _printed(printed: io.StringIO) -> list[NotebookNode]:
-    text = printed.getvalue()
-    return [new_output("stream", name="stdout", text=text)] if text else []

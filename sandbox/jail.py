@@ -3,20 +3,30 @@
 Two modes, chosen by :func:`choose_mode`:
 
 * ``bubblewrap`` (Linux, Debian's ``bwrap``): the kernel gets its own mount, PID, network, IPC
-  and UTS namespaces. It sees the system's programs and libraries and the Python environment,
-  read-only, a scratch copy of its own assignment folder, a small private ``/tmp``, and the
-  folder of sockets it talks through; nothing else of the machine. The course directory
-  (``source/``, ``reference/``, the graders, the gradebook, other students' work) is not there,
-  and neither is a network.
-* ``process`` (where bubblewrap cannot run): the same limits but the process count, and a
-  scratch working folder, but the files of the machine stay visible. The report says so.
+  and UTS namespaces and no capability. It sees the system's programs and libraries and the
+  Python environment, read-only; a size-limited, ``nosuid,nodev`` tmpfs as its working folder,
+  holding a copy of the student's folder; a small private ``/tmp``; and the folder of sockets
+  it talks through. Nothing else of the machine: the course directory (``source/``,
+  ``reference/``, the graders, the gradebook, other students' work) is not there, and neither
+  is a network, and nothing it writes lands on the host's disk.
+* ``process`` (only when asked for by name): the same limits but the process count, in a
+  scratch copy of the student's folder on the host, with the machine's files visible. It
+  protects the grading run from accidents, not from a hostile submission, and it refuses to
+  run as root (student code would run as root).
 
-In both, before the kernel starts, a few lines of Python (:data:`CONFINE`) set resource limits
-(CPU seconds, address space, processes, file size). In bubblewrap, when grading runs as root,
-they also give up root for an unprivileged user id of the sandbox's own, so the process limit
-counts the sandbox's processes only (root is exempt from it). The process mode keeps the
-grader's user id: the kernel must reach the Python installation, which may lie in a home folder
-closed to other users.
+Nothing of the student's runs before confinement, and nothing runs with privilege after it:
+
+* the start-up is made of system programs only (``cp``, ``chown``, util-linux's ``prlimit``
+  and ``setpriv``), which import nothing from the student's folder;
+* the kernel's interpreter starts isolated (``python -I``: neither the working folder nor
+  ``PYTHON*`` variables nor a user site on its path), so a ``resource.py``, ``sitecustomize.py``,
+  ``ipykernel_launcher.py`` or ``*.pth`` file beside the notebook is never imported by the
+  start-up (the notebook's own cells may import the student's modules, as in JupyterLab);
+* a root grader keeps for bubblewrap only the capabilities that changing the user id needs,
+  and ``setpriv`` gives up the user id for an unprivileged one of the sandbox's own, clearing
+  every capability set (bounding and inheritable too) and setting no-new-privileges; a grader
+  that is not root gets a user namespace from bubblewrap, in which the kernel has no
+  capability either. The kernel never runs as user 0.
 """
 
 from __future__ import annotations
@@ -39,36 +49,27 @@ COURSE_PACKAGES = ("reference", "grading", "course", "sandbox")
 #: System folders the kernel may read (those that exist).
 SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib32", "/lib64", "/etc")
 
+#: System programs the bubblewrap start-up needs besides ``bwrap``.
+TOOLS = ("prlimit", "setpriv", "cp", "chown")
+
 #: A root grader hands its sandboxes the user ids FIRST_UID to FIRST_UID + UID_COUNT - 1 (one
 #: per grading process).
 FIRST_UID, UID_COUNT = 62000, 3000
 
-#: Run with ``python -S -c`` inside the sandbox, before the kernel: argv is
-#: ``cpu_seconds memory_bytes processes file_bytes uid -- kernel command...``.
-CONFINE = """\
-import os, resource, sys
-cpu, memory, processes, file_size, uid = (int(a) for a in sys.argv[1:6])
-command = sys.argv[7:]
-def limit(name, value, hard=None):
-    try:
-        resource.setrlimit(getattr(resource, name), (value, value if hard is None else hard))
-    except (AttributeError, ValueError, OSError):  # not on this system: the report says so
-        print(f"sandbox: could not set {name}", file=sys.stderr)
-limit("RLIMIT_CPU", cpu, cpu + 5)
-limit("RLIMIT_AS", memory)
-limit("RLIMIT_FSIZE", file_size)
-limit("RLIMIT_CORE", 0)
-if uid >= 0 and os.getuid() == 0:
-    try:
-        os.setgroups([])
-    except PermissionError:  # bubblewrap leaves no supplementary groups to drop
-        pass
-    os.setgid(uid)
-    os.setuid(uid)
-if processes > 0:
-    limit("RLIMIT_NPROC", processes)
-os.execv(command[0], command)
-"""
+#: Where, inside bubblewrap, the student's folder is mounted read-only, to be copied into the
+#: kernel's own working folder.
+SUBMISSION = "/submission"
+
+#: Run by ``/bin/sh`` inside bubblewrap, before the kernel. Arguments: the working folder, the
+#: sandbox user id (-1: the grader is not root), then the confined command. Copies the
+#: student's folder without following links (a copy that overflows the folder's size stops
+#: there: the notebook runs with what fits), gives it to the sandbox user, and hands over.
+START = (
+    'cp -R -P -- /submission/. "$1" 2>/dev/null\n'
+    '[ "$2" -lt 0 ] || chown -R -h "$2:$2" "$1"\n'
+    'shift 2\n'
+    'exec "$@"\n'
+)
 
 
 @dataclass(frozen=True)
@@ -80,23 +81,27 @@ class Limits:
     processes: int = 64
     file_mb: int = 64
     tmp_mb: int = 256
+    work_mb: int = 256
 
 
 @dataclass(frozen=True)
 class Cage:
-    """One kernel's sandbox: its sockets folder, scratch folder, limits, mode and user id."""
+    """One kernel's sandbox: its sockets folder, working folder, limits, mode, user id, and the
+    host folder whose copy it works in (bubblewrap; None in the process mode)."""
 
     runtime: str
     workdir: str
     limits: Limits
     mode: str
     uid: int
+    submission: str | None = None
 
 
 @functools.cache
 def bubblewrap_works() -> bool:
-    """Whether ``bwrap`` is installed and can make namespaces here."""
-    if shutil.which("bwrap") is None:
+    """Whether ``bwrap`` and the start-up's programs (:data:`TOOLS`) are installed and bwrap
+    can make namespaces here."""
+    if any(shutil.which(tool) is None for tool in ("bwrap", *TOOLS)):
         return False
     probe = ["bwrap", "--unshare-all", "--die-with-parent"]
     for folder in SYSTEM:
@@ -110,18 +115,26 @@ def bubblewrap_works() -> bool:
 
 
 def choose_mode(requested: str) -> str:
-    """``"bubblewrap"`` or ``"process"`` for a requested mode (``auto`` takes bubblewrap when it
-    works). Asking for bubblewrap where it cannot run is an error, not a silent downgrade."""
+    """``"bubblewrap"`` or ``"process"`` for a requested mode. ``auto`` means bubblewrap, and
+    where it cannot run, an error that says how to get it: the weaker ``process`` mode
+    protects nothing against a hostile submission, so it is used only when asked for by name
+    (``BACKPROP_SANDBOX=process``), and never by a root grader."""
     if requested not in ("auto", "bubblewrap", "process"):
         raise ValueError(f"sandbox mode must be auto, bubblewrap or process; got {requested!r}")
     if requested == "process":
+        if os.getuid() == 0:
+            raise RuntimeError("the 'process' sandbox mode would run student code as root: "
+                               "grade as an ordinary user, or use bubblewrap")
         return "process"
     if bubblewrap_works():
         return "bubblewrap"
-    if requested == "bubblewrap":
-        raise RuntimeError("the sandbox mode is 'bubblewrap' but bwrap is not installed or "
-                           "cannot create namespaces here (install Debian's bubblewrap)")
-    return "process"
+    missing = [tool for tool in ("bwrap", *TOOLS) if shutil.which(tool) is None]
+    raise RuntimeError(
+        "student code cannot be confined here: "
+        + (f"{', '.join(missing)} not installed (Debian: apt-get install bubblewrap "
+           "util-linux coreutils)" if missing else "bwrap cannot create namespaces")
+        + ". Set BACKPROP_SANDBOX=process to grade anyway in the weaker mode, which "
+        "protects nothing against a hostile submission (see the README's threat model).")
 
 
 def sandbox_uid() -> int:
@@ -184,29 +197,47 @@ def environment(workdir: str, runtime: str) -> dict[str, str]:
     }
 
 
+def isolated(kernel: list[str]) -> list[str]:
+    """The kernel command with its Python interpreter started isolated (``-I``: no working
+    folder, ``PYTHON*`` variable or user site on its path; ``-B``: no bytecode written)."""
+    if kernel and os.path.basename(kernel[0]).startswith("python"):
+        return [kernel[0], "-I", "-B", *kernel[1:]]
+    return list(kernel)
+
+
+def _limits(limits: Limits, processes: int) -> list[str]:
+    """``prlimit`` options for the kernel's resource limits (0 processes: no process limit)."""
+    options = [f"--cpu={limits.cpu_seconds}:{limits.cpu_seconds + 5}",
+               f"--as={limits.memory_mb * 2**20}", f"--fsize={limits.file_mb * 2**20}",
+               "--core=0"]
+    if processes > 0:
+        options.append(f"--nproc={processes}")
+    return ["prlimit", *options, "--"]
+
+
 def command(kernel: list[str], workdir: str, runtime: str, limits: Limits, mode: str,
-            uid: int) -> list[str]:
-    """The command that starts ``kernel`` (a kernel command line) confined: in ``workdir``
-    (the student's scratch folder), talking through sockets in ``runtime``."""
-    # The process limit counts every process of the kernel's user. It binds the sandbox alone
-    # in bubblewrap: under a user id of its own (root grader), or in a user namespace of its
-    # own (Linux 5.14 and later count processes per user namespace). In the process mode it
-    # would count all of the grader's processes, so it is not set there.
-    processes = limits.processes if mode == "bubblewrap" else 0
-    confine = [os.path.realpath(sys.executable), "-S", "-c", CONFINE,
-               str(limits.cpu_seconds), str(limits.memory_mb * 2**20), str(processes),
-               str(limits.file_mb * 2**20), str(uid), "--", *kernel]
+            uid: int, submission: str | None = None) -> list[str]:
+    """The command that starts ``kernel`` (a kernel command line) confined, talking through
+    sockets in ``runtime``, in ``workdir``: in bubblewrap a tmpfs that receives a copy of the
+    host folder ``submission`` (mounted read-only); in the process mode, ``workdir`` is a
+    scratch copy on the host already."""
+    kernel = isolated(kernel)
     if mode == "process":
-        return confine
-    # No user namespace for a root grader: the confining lines then give root up for a real
-    # unprivileged uid, which the process limit applies to.
+        # The process limit would count all of the grader's processes here: not set.
+        return [*_limits(limits, 0), *kernel]
+    if uid == 0:
+        raise ValueError("the sandbox user cannot be root")
+    # The process limit counts every process of the kernel's user: under a user id of its own
+    # (root grader), or in a user namespace of its own (Linux 5.14 and later count processes
+    # per user namespace), it binds the sandbox alone.
     namespaces = ["--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
-                  "--unshare-cgroup-try", *([] if uid >= 0 else ["--unshare-user"])]
-    options = ["bwrap", *namespaces, "--die-with-parent", "--new-session",
-               "--proc", "/proc", "--dev", "/dev",
-               "--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
-    if uid >= 0:  # root: keep just what the confining lines need to give root up
-        options += ["--cap-add", "CAP_SETUID", "--cap-add", "CAP_SETGID"]
+                  "--unshare-cgroup-try", *([] if uid > 0 else ["--unshare-user"])]
+    options = ["bwrap", *namespaces, "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+    if uid > 0:  # root: keep only what the start-up needs to give the folder and root away
+        for capability in ("CAP_SETUID", "CAP_SETGID", "CAP_SETPCAP", "CAP_CHOWN"):
+            options += ["--cap-add", capability]
+    options += ["--proc", "/proc", "--dev", "/dev",
+                "--perms", "1777", "--size", str(limits.tmp_mb * 2**20), "--tmpfs", "/tmp"]
     made: set[str] = set()
     for folder in SYSTEM:
         if os.path.isdir(folder) and not os.path.islink(folder):
@@ -218,12 +249,20 @@ def command(kernel: list[str], workdir: str, runtime: str, limits: Limits, mode:
         options += [*_parents(folder, made), "--ro-bind", folder, folder]
     for folder in _masked(python):
         options += ["--tmpfs", folder]
-    for folder in (runtime, workdir):
-        options += [*_parents(folder, made), "--bind", folder, folder]
-    options += ["--chdir", workdir, "--clearenv"]
+    options += [*_parents(runtime, made), "--bind", runtime, runtime]
+    if submission is not None:
+        options += ["--ro-bind", submission, SUBMISSION]
+    options += [*_parents(workdir, made), "--perms", "0777",
+                "--size", str(limits.work_mb * 2**20), "--tmpfs", workdir,
+                "--chdir", workdir, "--clearenv"]
     for name, value in environment(workdir, runtime).items():
         options += ["--setenv", name, value]
-    return [*options, "--", *confine]
+    start = ["/bin/sh", "-c", START, "start", workdir, str(uid if uid > 0 else -1)]
+    drop = []
+    if uid > 0:
+        drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
+                "--inh-caps=-all", "--bounding-set=-all", "--no-new-privs", "--"]
+    return [*options, "--", *start, *_limits(limits, limits.processes), *drop, *kernel]
 
 
 def _owner_and_parent(pid: str) -> tuple[int, int] | None:

@@ -25,8 +25,12 @@ from typing import Any
 
 import numpy as np
 
-#: Largest message either side accepts, in bytes (a whole MNIST-sized array fits).
-MAX_MESSAGE = 256 * 1024 * 1024
+#: Largest message either side accepts, in bytes (the whole digits data set fits 20 times).
+MAX_MESSAGE = 32 * 1024 * 1024
+#: Most lists and objects one message may hold (counted as ``[`` and ``{`` bytes before it is
+#: parsed): parsed JSON costs tens of bytes per container, so a message of nothing but nested
+#: empty lists would otherwise take the reader to gigabytes.
+MAX_CONTAINERS = 200_000
 #: Deepest nesting of lists, tuples and dicts that is encoded.
 MAX_DEPTH = 40
 #: Most items read from a generator a student function returns.
@@ -268,7 +272,10 @@ def receive(sock: socket.socket) -> dict[str, Any]:
     (size,) = struct.unpack(">I", _read_exactly(sock, 4))
     if size > MAX_MESSAGE:
         raise WireError(f"a message of {size} bytes is over the {MAX_MESSAGE} byte limit")
-    message = json.loads(_read_exactly(sock, size))
+    body = _read_exactly(sock, size)
+    if body.count(b"[") + body.count(b"{") > MAX_CONTAINERS:
+        raise WireError(f"a message with more than {MAX_CONTAINERS} lists and objects")
+    message = json.loads(body)
     if not isinstance(message, dict) or not isinstance(message.get("op"), str):
         raise WireError("a message must be an object with an 'op'")
     return message

@@ -13,6 +13,7 @@ from course.class_statistics import mistake_counts, quiz_items
 from course.parallel_autograde import Outcome, failure_table, reason_from_log
 from course.progress import ProgressBar
 from course.students import set_submission_time
+from sandbox import METADATA_KEY
 
 
 @pytest.mark.parametrize(("log", "words"), [
@@ -62,17 +63,21 @@ def test_quiz_difficulty_and_discrimination_by_hand():
     assert quiz_items(cells, dict.fromkeys(cells, 1.0), np.zeros((0, 4))) == []
 
 
-def test_mistakes_are_counted_once_per_student(tmp_path):
-    def notebook(student, texts):
+def test_mistakes_are_counted_once_per_student_from_the_graders_record(tmp_path):
+    """The grader's structured record counts; text in outputs that looks like it does not."""
+    def notebook(student, cells, texts=()):
         folder = tmp_path / student / "ps1"
         folder.mkdir(parents=True)
         outputs = [{"output_type": "stream", "name": "stdout", "text": t} for t in texts]
-        (folder / "nb.ipynb").write_text(json.dumps({"cells": [{"outputs": outputs}]}))
+        record = {"cells": {cell: {"points": 0.0, "mistakes": [
+            {"id": f"x.{i}", "name": name} for i, name in enumerate(names)]}
+            for cell, names in cells.items()}}
+        (folder / "nb.ipynb").write_text(json.dumps({
+            "cells": [{"outputs": outputs}], "metadata": {METADATA_KEY: record}}))
 
-    notebook("ada", ["x\nLikely mistake: W instead of W.T.\nHint: h", "Likely mistake: W instead "
-                     "of W.T.\n"])
-    notebook("bob", ["Likely mistake: W instead of W.T.\nHint", "Likely mistake: no 1/m."])
-    notebook("cy", ["all good"])
+    notebook("ada", {"a": ["W instead of W.T"], "b": ["W instead of W.T"]})
+    notebook("bob", {"a": ["W instead of W.T"], "b": ["no 1/m"]})
+    notebook("cy", {"a": []}, texts=["Likely mistake: forged by a thread.\n"])
     counts = mistake_counts(tmp_path, "ps1")
     assert counts == {"W instead of W.T": 2, "no 1/m": 1}
 

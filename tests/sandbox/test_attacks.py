@@ -11,13 +11,16 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 
 import pytest
 from nbgrader.api import Gradebook
 
+from course.class_statistics import mistake_counts
 from course.exercises import read_assignment
+from course.hostile import MEMORY_ATTACKS
 from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
 from course.report import write_report
@@ -28,14 +31,42 @@ from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, digest, nbgrader, scrat
 pytestmark = pytest.mark.notebooks
 
 ASSIGNMENT = "ps1_forward"
+#: The most resident memory a grading worker may reach, hostile submissions included (README).
+MEMORY_CEILING_MB = 1024
 #: Beside the course folder: the sandbox user ids the class was graded under, one per notebook.
 UIDS = "sandbox-uids.txt"
 #: Text that must never reach a student: solutions, hidden tests, the reference, the graders.
 SECRETS = ("### BEGIN SOLUTION", "### BEGIN HIDDEN TESTS", "computed without overflow for any",
            "def check_sigmoid", "from grading import")
 
-# Each attack is the source of the sigmoid solution cell; {course}, {root} and {port} are
-# filled in: the attacker knows where everything is.
+#: What a planted module records when it is imported, before it becomes the real module (so
+#: that whatever imports it goes on working): its name, user id and effective capabilities.
+SHADOW = """\
+import importlib.machinery, importlib.util, os, sys
+_caps = [l.split()[1] for l in open("/proc/self/status") if l.startswith("CapEff")][0]
+with open(f"/tmp/shadow-{__name__}-{os.getpid()}", "w") as _record:
+    _record.write(f"shadow {__name__} uid={os.getuid()} cap={_caps}")
+try:
+    import resource as _resource  # the real one, once this module left sys.modules
+except Exception:
+    pass
+_spec = importlib.machinery.PathFinder.find_spec(
+    __name__, [p for p in sys.path if p not in ("", os.getcwd())])
+if _spec is not None:
+    _real = importlib.util.module_from_spec(_spec)
+    sys.modules[__name__] = _real
+    _spec.loader.exec_module(_real)
+"""
+
+#: Files a hostile student submits beside the notebook, named like what the sandbox's start-up
+#: and the kernel's launch import (hole: code that runs before confinement).
+SHADOW_FILES = {f"{name}.py": SHADOW for name in (
+    "resource", "sitecustomize", "usercustomize", "ipykernel_launcher", "runpy", "encodings",
+    "site", "os", "shutil", "subprocess", "json", "zmq", "traitlets", "shadow_pth")}
+SHADOW_FILES["planted.pth"] = "import shadow_pth\n"
+
+# Each attack is the source of the sigmoid solution cell, or of several solution cells by
+# function; {course}, {root} and {port} are filled in: the attacker knows where everything is.
 ATTACKS = {
     "numpy_patched": """
 import numpy as np
@@ -180,7 +211,86 @@ __grading_harness__ = Nothing()
 def sigmoid(z):
     raise NotImplementedError()
 """,
+    "shadows_start_up": """
+import glob
+for path in sorted(glob.glob("/tmp/shadow-*")):
+    print(open(path).read())
+""",
+    "uses_capabilities": """
+import ctypes, os, shutil
+status = dict(line.split(":", 1) for line in open("/proc/self/status") if ":" in line)
+print("CapEff", status["CapEff"].split()[0], "CapBnd", status["CapBnd"].split()[0],
+      "uid", os.getuid(), "NoNewPrivs", status["NoNewPrivs"].split()[0])
+shutil.copy("/bin/sh", "rootsh")
+try:
+    os.chown("rootsh", 0, 0)
+    os.chmod("rootsh", 0o4755)
+    print("planted a set-uid root shell")
+except OSError as error:
+    print("no set-uid shell:", error.strerror)
+libc = ctypes.CDLL(None, use_errno=True)
+handle = ctypes.create_string_buffer(8 + 128)
+handle[0:4] = (128).to_bytes(4, "little")
+mount_id = ctypes.c_int()
+if libc.name_to_handle_at(-100, b"/etc", handle, ctypes.byref(mount_id), 0) == 0:
+    fd = libc.open_by_handle_at(os.open("/", os.O_RDONLY), handle, os.O_RDONLY)
+    print("open_by_handle_at:", "opened" if fd >= 0 else os.strerror(ctypes.get_errno()))
+for call in (lambda: os.setuid(0), lambda: os.chroot("/tmp")):
+    try:
+        call()
+        print("privileged call worked")
+    except OSError as error:
+        print("refused:", error.strerror)
+""",
+    "display_forgery": {
+        "sigmoid": """
+from IPython.display import display
+def sigmoid(z):
+    display({"text/plain": "0"}, raw=True, display_id="forged-score")
+    display({"text/plain": "0"}, raw=True, display_id="forged-grader",
+            metadata={"backprop_grading": "grader"})
+    raise NotImplementedError()
+""",
+        "relu": """
+from IPython.display import display, update_display
+for value in ("10", "30", "1000"):
+    update_display({"text/plain": value}, raw=True, display_id="forged-score")
+    display({"text/plain": value}, raw=True, display_id="forged-score")
+    update_display({"text/plain": "Grader: passed", "text/html": "<b>Grader</b> passed"},
+                   raw=True, display_id="forged-grader")
+""",
+    },
+    "fake_grader_text": """
+import threading, time
+def chatter():
+    while True:
+        print("Likely mistake: forged by a thread.\\nHint: none\\n"
+              "forward.sigmoid: 3 of 3 points\\nGrader: the hidden tests pass")
+        time.sleep(0.1)
+threading.Thread(target=chatter, daemon=True).start()
+get_ipython().events.register(
+    "post_run_cell", lambda result: print("Likely mistake: forged by a hook."))
+""",
+    **MEMORY_ATTACKS,
+    "fills_disk": """
+import os
+for folder in (".", "/tmp"):
+    written = 0
+    try:
+        for part in range(64):
+            with open(os.path.join(folder, f"fill{part}"), "wb") as file:
+                for _ in range(32):
+                    file.write(bytes(2**20))
+                    written += 1
+    except OSError as error:
+        print(f"{folder}: disk full after {written} MiB ({error.strerror})")
+    else:
+        print(f"{folder}: wrote {written} MiB")
+""",
 }
+
+#: Files submitted beside the notebook, by attacker.
+EXTRA_FILES = {"shadows_start_up": SHADOW_FILES}
 
 #: Added after each solution of the noisy honest student.
 NOISE = """
@@ -231,6 +341,8 @@ def graded(tmp_path_factory):
         folder = course / "submitted" / student / ASSIGNMENT
         folder.mkdir(parents=True)
         write(notebook, str(folder / plan.notebook))
+        for name, text in EXTRA_FILES.get(student, {}).items():
+            (folder / name).write_text(text)
 
     def honest(notebook, noisy: bool = False) -> None:
         for target, solution in plan.solutions.items():
@@ -241,8 +353,10 @@ def graded(tmp_path_factory):
     submit("honest", honest)
     submit("honest_noisy", lambda nb: honest(nb, noisy=True))
     for name, attack in ATTACKS.items():
-        source = attack.format(course=str(course), root=str(ROOT), port=port)
-        submit(name, lambda nb, s=source: fill(nb, "sigmoid", s))
+        cells = attack if isinstance(attack, dict) else {"sigmoid": attack}
+        cells = {target: source.replace("{course}", str(course)).replace("{root}", str(ROOT))
+                 .replace("{port}", str(port)) for target, source in cells.items()}
+        submit(name, lambda nb, c=cells: [fill(nb, t, s) for t, s in c.items()])
     submit("edits_cells", _edited_cells)
     before = digest(course / "submitted")
     uids = course.parent / UIDS
@@ -390,27 +504,92 @@ def test_the_class_report_names_the_sandbox_and_each_attacker(graded):
         assert f"<td>{attack}</td>" in text, attack
 
 
-def test_without_bubblewrap_the_weaker_mode_grades_and_says_so(tmp_path):
-    """BACKPROP_SANDBOX=process: scores still computed outside the kernel (the numpy attack
-    gains nothing), and the report warns that the machine's files were readable."""
-    course = scratch_course(tmp_path, [ASSIGNMENT])
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
-    (plan,) = read_assignment(SOURCE, ASSIGNMENT)
-    for student, cells in (("honest", plan.solutions),
-                           ("numpy_patched", {"sigmoid": ATTACKS["numpy_patched"]})):
-        notebook = read(str(RELEASE / ASSIGNMENT / plan.notebook))
-        for target, source in cells.items():
-            fill(notebook, target, source)
-        folder = course / "submitted" / student / ASSIGNMENT
-        folder.mkdir(parents=True)
-        write(notebook, str(folder / plan.notebook))
-    os.environ["BACKPROP_SANDBOX"] = "process"
-    try:
-        outcomes = autograde_class(course, ASSIGNMENT, workers=2, progress=None)
-    finally:
-        del os.environ["BACKPROP_SANDBOX"]
-    assert all(o.status == "graded" for o in outcomes)
-    assert _score(course, "honest") == 30.0 and _score(course, "numpy_patched") == 0.0
-    assert _graded_notebook(course, "honest")["metadata"][METADATA_KEY]["sandbox"] == "process"
-    text = write_report(course, [ASSIGNMENT]).read_text()
-    assert "in the <b>process</b> mode" in text and "Weaker confinement" in text
+def _texts(notebook) -> list[str]:
+    """The text of every output: streams, errors, and displays' plain text."""
+    texts = []
+    for cell in notebook["cells"]:
+        for output in cell.get("outputs", []):
+            text = output.get("text") or output.get("data", {}).get("text/plain", "")
+            texts.append("".join(text) if isinstance(text, list) else str(text))
+            texts.append(str(output.get("evalue", "")))
+    return texts
+
+
+def test_nothing_submitted_runs_before_confinement_or_with_privilege(graded):
+    """Modules named like those the start-up imports, planted beside the notebook: whatever
+    imported them did so inside the sandbox, as its unprivileged user."""
+    course, outcomes, _, _ = graded
+    assert outcomes["shadows_start_up"].status == "graded"
+    records = re.findall(r"shadow (\S+) uid=(\d+) cap=([0-9a-f]+)",
+                         "\n".join(_texts(_graded_notebook(course, "shadows_start_up"))))
+    for name, uid, capabilities in records:
+        assert int(uid) != 0 and int(capabilities, 16) == 0, (name, uid, capabilities)
+
+
+def test_student_code_has_no_capability_and_no_root(graded):
+    course, _, _, _ = graded
+    text = "\n".join(_texts(_graded_notebook(course, "uses_capabilities")))
+    assert "CapEff 0000000000000000 CapBnd 0000000000000000" in text, text
+    assert "NoNewPrivs 1" in text and "uid 0 " not in text
+    assert "no set-uid shell" in text and "planted" not in text.replace("no set-uid", "")
+    assert "privileged call worked" not in text and "open_by_handle_at: opened" not in text
+
+
+def test_nbgrader_saves_exactly_the_scores_the_grader_recorded(graded):
+    """Every test cell's score in the gradebook is the one the grader recorded when the cell
+    ended; later cells' display updates (display_forgery) changed nothing."""
+    course, outcomes, _, _ = graded
+    checked = 0
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
+        for student, outcome in outcomes.items():
+            if outcome.status != "graded":
+                continue
+            record = _graded_notebook(course, student)["metadata"][METADATA_KEY]["cells"]
+            submission = gradebook.find_submission_notebook("forward", ASSIGNMENT, student)
+            for grade in submission.grades:
+                if grade.cell.name in record:
+                    assert grade.auto_score == record[grade.cell.name]["points"], (student,
+                                                                                   grade.cell.name)
+                    checked += 1
+    assert checked >= 10 * len(outcomes) // 2
+    outputs = _outputs(_graded_notebook(course, "display_forgery"))
+    assert '"1000"' not in outputs and "Grader</b> passed" not in outputs
+
+
+def test_only_the_grader_speaks_as_the_grader(graded):
+    """Text a student's thread or hook prints into a test cell stays the student's text: the
+    grader's verdict is a display the kernel cannot place there, and the report counts
+    mistakes from the grader's record only."""
+    course, _, _, _ = graded
+    notebook = _graded_notebook(course, "fake_grader_text")
+    graders = [o for cell in notebook["cells"] for o in cell.get("outputs", [])
+               if o.get("metadata", {}).get(METADATA_KEY) == "grader"]
+    assert graders and not any("forged" in json.dumps(o) for o in graders)
+    assert "forged by a thread" in _outputs(notebook)  # shown, as the student's own text
+    assert not [m for m in mistake_counts(course / "autograded", ASSIGNMENT) if "forged" in m]
+    forged = _graded_notebook(course, "display_forgery")
+    graders = [o for cell in forged["cells"] for o in cell.get("outputs", [])
+               if o.get("metadata", {}).get(METADATA_KEY) == "grader"]
+    verdicts = ["".join(o["data"]["text/plain"]) for o in graders]
+    assert verdicts and all(v.startswith("Grader: ") and "✗" in v and "passed" not in v
+                            for v in verdicts), verdicts
+
+
+def test_errors_and_huge_messages_are_bounded(graded):
+    """Error outputs count against the output cap; messages over the size limits are refused
+    before they are parsed; no grading worker passed the memory ceiling."""
+    course, outcomes, _, _ = graded
+    for attack in ("error_flood", "huge_iopub_message", "huge_grading_reply"):
+        path = course / "autograded" / attack / ASSIGNMENT / "forward.ipynb"
+        assert path.stat().st_size < 2_000_000, (attack, path.stat().st_size)
+    assert all(0 < o.worker_mb < MEMORY_CEILING_MB for o in outcomes.values()
+               if o.status == "graded"), {s: o.worker_mb for s, o in outcomes.items()}
+
+
+def test_the_disk_a_notebook_can_fill_is_bounded(graded):
+    course, _, _, _ = graded
+    text = "\n".join(_texts(_graded_notebook(course, "fills_disk")))
+    filled = {folder: int(mib) for folder, mib in
+              re.findall(r"(\S+): disk full after (\d+) MiB", text)}
+    assert set(filled) == {".", "/tmp"}, text
+    assert all(mib <= 256 for mib in filled.values()), filled

@@ -1,11 +1,22 @@
 """What crosses between the grader and a student's sandboxed kernel: plain data only.
 
-Student functions receive their inputs and return their results through this encoding. It knows
-numbers, strings, ``None``, lists, tuples, dicts, NumPy arrays and scalars of numeric dtypes,
-random generators (their state) and, from the kernel, a generator's items. Anything else (an
-object with its own ``__eq__``, an ndarray subclass's methods, a class) does not cross: it arrives
+Student functions receive their inputs and return their results through this encoding. What
+crosses is data, read by protocol on the sending side and rebuilt as plain built-in values on
+the other, so that whatever a visible check accepts, the grader reads the same way:
+
+* numbers by :mod:`numbers` (an ``Integral`` as ``int``, a ``Real`` such as ``Fraction`` as
+  ``float``, a ``Complex`` as ``complex``; ``Decimal`` as ``float``); strings and ``bool``;
+* NumPy arrays and scalars of numeric dtypes (an ndarray subclass as a plain array);
+* sequences: a ``list`` (or subclass, or any other non-string ``Sequence``) as a list, a
+  ``tuple`` as a tuple, a named tuple (``collections.namedtuple``, ``typing.NamedTuple``) as a
+  named tuple with the same field names; a ``Mapping`` (``dict`` and its subclasses,
+  ``OrderedDict``...) as a dict; a ``set`` or ``frozenset`` as a frozenset;
+* random generators (their state) and, from the kernel, a generator's items.
+
+Anything else (an object with its own ``__eq__``, a class, a function) does not cross: it arrives
 as an :class:`Opaque` placeholder that equals nothing, so a result cannot carry code that would
-run where scores are computed. Decoding never imports or calls anything named by the message.
+run where scores are computed. Decoding never imports or calls anything named by the message;
+the named tuple types it makes are built from checked identifiers only.
 
 Framing: each message is a 4-byte big-endian length and that many bytes of UTF-8 JSON.
 
@@ -16,11 +27,16 @@ uses only the standard library and NumPy.
 from __future__ import annotations
 
 import base64
+import collections
+import decimal
+import functools
 import json
+import keyword
 import math
+import numbers
 import socket
 import struct
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from typing import Any
 
 import numpy as np
@@ -37,6 +53,8 @@ MAX_DEPTH = 40
 MAX_ITEMS = 100_000
 #: NumPy dtype kinds that cross: bool, signed and unsigned integers, floats, complex numbers.
 ARRAY_KINDS = "biufc"
+#: Most fields of a named tuple that crosses as one.
+MAX_FIELDS = 64
 #: Bit generators whose state crosses, so a ``np.random.Generator`` argument stays in step.
 BIT_GENERATORS = ("PCG64", "PCG64DXSM", "MT19937", "Philox", "SFC64")
 
@@ -85,13 +103,8 @@ def encode(value: Any, callback: Callable[[Any], Any] | None = None, depth: int 
             return handled
     if value is None or type(value) in (bool, str):
         return value
-    if type(value) is int:
-        return {"int": str(value)}
-    if type(value) is float:
-        return {"float": value.hex() if math.isfinite(value) else repr(value)}
-    if type(value) is complex:
-        return {"complex": [value.real.hex() if math.isfinite(value.real) else repr(value.real),
-                            value.imag.hex() if math.isfinite(value.imag) else repr(value.imag)]}
+    if isinstance(value, str):
+        return str.__str__(value)
     if isinstance(value, np.ndarray):
         try:
             return {"array": _array_payload(value)}
@@ -102,17 +115,62 @@ def encode(value: Any, callback: Callable[[Any], Any] | None = None, depth: int 
             return {"scalar": _array_payload(np.asarray(value))}
         except TypeError:
             return {"opaque": f"numpy {type(value).__name__}"}
-    if type(value) in (list, tuple):
-        key = "list" if type(value) is list else "tuple"
-        return {key: [encode(item, callback, depth + 1) for item in value]}
-    if type(value) is dict:
+    number = _number(value)
+    if number is not None:
+        return number
+    if isinstance(value, tuple) and _fields(value) is not None:
+        return {"namedtuple": {"name": type(value).__name__, "fields": list(_fields(value)),
+                               "values": [encode(item, callback, depth + 1) for item in value]}}
+    if isinstance(value, tuple):
+        return {"tuple": [encode(item, callback, depth + 1) for item in value]}
+    if isinstance(value, Mapping):
         return {"dict": [[encode(k, callback, depth + 1), encode(v, callback, depth + 1)]
                          for k, v in value.items()]}
+    if isinstance(value, Set):
+        return {"set": [encode(item, callback, depth + 1) for item in value]}
+    if isinstance(value, (list, Sequence)) and not isinstance(value, (bytes, bytearray)):
+        return {"list": [encode(item, callback, depth + 1) for item in value]}
     if isinstance(value, np.random.Generator):
         name = type(value.bit_generator).__name__
         if name in BIT_GENERATORS:
             return {"rng": {"bit_generator": name, "state": _plain(value.bit_generator.state)}}
     return {"opaque": type(value).__name__}
+
+
+def _float_text(value: float) -> str:
+    return value.hex() if math.isfinite(value) else repr(value)
+
+
+def _number(value: Any) -> dict[str, Any] | None:
+    """A number's encoding by its :mod:`numbers` class (``bool`` excluded); None for others."""
+    if isinstance(value, bool) or not isinstance(value, (numbers.Number, decimal.Decimal)):
+        return None
+    if isinstance(value, numbers.Integral):
+        return {"int": str(int(value))}
+    if isinstance(value, (numbers.Real, decimal.Decimal)):
+        return {"float": _float_text(float(value))}
+    if isinstance(value, numbers.Complex):
+        value = complex(value)
+        return {"complex": [_float_text(value.real), _float_text(value.imag)]}
+    return None
+
+
+def _fields(value: tuple) -> tuple[str, ...] | None:
+    """The field names of a named tuple (a tuple whose class lists one name per item)."""
+    fields = getattr(type(value), "_fields", None)
+    if (isinstance(fields, tuple) and len(fields) == len(value) <= MAX_FIELDS
+            and all(isinstance(f, str) for f in fields)):
+        return fields
+    return None
+
+
+@functools.lru_cache(maxsize=256)
+def _named_tuple_type(name: str, fields: tuple[str, ...]) -> type:
+    """A named tuple class with these (checked) names: the grader's stand-in for the
+    student's, made once per name and fields."""
+    if not name.isidentifier() or keyword.iskeyword(name) or len(name) > 80:
+        name = "Record"
+    return collections.namedtuple(name, fields, rename=True)
 
 
 def _plain(state: Any) -> Any:
@@ -180,6 +238,23 @@ def decode(data: Any, callback: Callable[[str, Any], Any] | None = None, depth: 
         return _decode_array(payload)
     if tag == "scalar":
         return _decode_array(payload)[()]
+    if tag == "namedtuple":
+        if (not isinstance(payload, dict) or set(payload) != {"name", "fields", "values"}
+                or not isinstance(payload["fields"], list)
+                or not isinstance(payload["values"], list)
+                or len(payload["fields"]) != len(payload["values"])
+                or len(payload["fields"]) > MAX_FIELDS
+                or not all(isinstance(f, str) and len(f) <= 80 for f in payload["fields"])):
+            raise WireError("malformed named tuple")
+        kind = _named_tuple_type(str(payload["name"])[:80], tuple(payload["fields"]))
+        return kind(*(decode(item, callback, depth + 1) for item in payload["values"]))
+    if tag == "set":
+        if not isinstance(payload, list):
+            raise WireError("malformed set")
+        items = [decode(item, callback, depth + 1) for item in payload]
+        if not all(_hashable(item) for item in items):
+            raise WireError("unhashable set item")
+        return frozenset(items)
     if tag in ("list", "tuple", "generator"):
         if not isinstance(payload, list):
             raise WireError(f"malformed {tag}")
@@ -195,7 +270,7 @@ def decode(data: Any, callback: Callable[[str, Any], Any] | None = None, depth: 
             if not isinstance(pair, list) or len(pair) != 2:
                 raise WireError("malformed dict entry")
             key = decode(pair[0], callback, depth + 1)
-            if not isinstance(key, (str, int, float, bool, tuple)) and key is not None:
+            if not _hashable(key):
                 raise WireError("unhashable dict key")
             result[key] = decode(pair[1], callback, depth + 1)
         return result
@@ -206,6 +281,16 @@ def decode(data: Any, callback: Callable[[str, Any], Any] | None = None, depth: 
     if callback is not None:
         return callback(tag, payload)
     raise WireError(f"unknown tag {tag!r}")
+
+
+def _hashable(value: Any) -> bool:
+    """Whether a decoded value can be a dict key or set item (plain values and tuples and
+    frozensets of them)."""
+    if value is None or isinstance(value, (str, int, float, complex, bool, np.generic)):
+        return True
+    if isinstance(value, (tuple, frozenset)):
+        return all(_hashable(item) for item in value)
+    return False
 
 
 def make_rng(payload: Any) -> np.random.Generator:

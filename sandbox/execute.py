@@ -94,7 +94,7 @@ class SealedExecute(Execute):
             os.chmod(scratch, 0o755)
             self._cage = jail.Cage(str(runtime), str(workdir), limits, mode, uid,
                                    None if mode == "process" else os.path.realpath(source))
-            self._listener = _listen(runtime / "grading.sock", uid)
+            self._listener = _listen(runtime / "grading.sock")
             self._kernel: remote.Kernel | None = None
             self._blocking: Any = None
             self._output_used: dict[int, int] = {}
@@ -105,6 +105,7 @@ class SealedExecute(Execute):
             self._cells: dict[str, dict[str, Any]] = {}
             self._lost_noted = False
             self._bomb_noted = False
+            self._runtime_noted = False
             self.log.info("Grading in the %s sandbox", mode)
             watching = threading.Event()
             watchdog = threading.Thread(target=self._stop_bombs, args=(watching,), daemon=True)
@@ -122,16 +123,32 @@ class SealedExecute(Execute):
         return nb, resources
 
     def _stop_bombs(self, done: threading.Event) -> None:
-        """While the notebook runs: when the kernel's children pass a quarter of the process
-        limit (a fork bomb, not a helper process or two), kill them all."""
-        uid = self._cage.uid
-        while uid >= 0 and not done.wait(0.5):
-            if len(jail.strays(uid)) > self.processes // 4:
+        """While the notebook runs, every half second: when the kernel's children pass a
+        quarter of the process limit (a fork bomb, not a helper process or two), kill them all;
+        when the kernel wrote into its sockets folder (it can, under a grader that is not root),
+        delete what it wrote."""
+        uid, runtime = self._cage.uid, Path(self._cage.runtime)
+        watch_runtime = uid < 0 and self._cage.mode == "bubblewrap"
+        while (uid >= 0 or watch_runtime) and not done.wait(0.5):
+            if uid >= 0 and len(jail.strays(uid)) > self.processes // 4:
                 killed = jail.reap(uid)
                 if killed and not self._bomb_noted:
                     self._bomb_noted = True
                     self._incidents.append(f"the notebook started more than {self.processes // 4}"
                                            " processes at once (a fork bomb?); they were killed")
+            if watch_runtime and self._connect_tried:
+                written = jail.intruders(runtime)
+                for path in written:
+                    with contextlib.suppress(OSError):
+                        os.chmod(runtime, 0o755)
+                        if path.is_dir() and not path.is_symlink():
+                            shutil.rmtree(path, ignore_errors=True)
+                        else:
+                            path.unlink()
+                if written and not self._runtime_noted:
+                    self._runtime_noted = True
+                    self._incidents.append("the notebook wrote into the grader's sockets "
+                                           "folder; what it wrote was deleted")
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None
                                     ) -> dict[str, Any] | None:
@@ -181,7 +198,9 @@ class SealedExecute(Execute):
     # -- the grading connection ----------------------------------------------------------
 
     def _connect(self) -> remote.Kernel | None:
-        """Start the kernel's end of grading (sent as source: the kernel cannot import it)."""
+        """Start the kernel's end of grading (sent as source: the kernel cannot import it).
+        The kernel has made its sockets by now: its sockets folder is taken back first."""
+        jail.close_runtime(Path(self._cage.runtime), self._cage.uid)
         code = harness.bootstrap(str(Path(self._cage.runtime, "grading.sock")),
                                  _source(wire), _source(harness))
         self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
@@ -340,6 +359,7 @@ class SealedExecute(Execute):
         content = msg.get("content")
         if not isinstance(content, dict):
             return None
+        msg = _unmarked(msg)
         used = self._output_used.get(cell_index, 0)
         if msg["msg_type"] == "error":
             msg = {**msg, "content": _short_error(content)}
@@ -369,11 +389,21 @@ class SealedExecute(Execute):
         content = msg.get("content")
         if not isinstance(content, dict) or _size(content) > self.output_bytes:
             return
-        super()._update_display_id(display_id, msg)
+        super()._update_display_id(display_id, _unmarked(msg))
 
     def handle_comm_msg(self, outs: list[NotebookNode], msg: dict[str, Any],
                         cell_index: int) -> None:
         """Widget messages are not graded and their state is not kept."""
+
+
+def _unmarked(msg: dict[str, Any]) -> dict[str, Any]:
+    """The kernel's message without the grader's mark in its output metadata: only the grader's
+    own outputs carry it."""
+    metadata = msg["content"].get("metadata")
+    if not (isinstance(metadata, dict) and METADATA_KEY in metadata):
+        return msg
+    kept = {key: value for key, value in metadata.items() if key != METADATA_KEY}
+    return {**msg, "content": {**msg["content"], "metadata": kept}}
 
 
 def _size(content: dict[str, Any]) -> int:
@@ -443,13 +473,12 @@ def _source(module: Any) -> str:
     return Path(module.__file__).read_text(encoding="utf-8")
 
 
-def _listen(path: Path, uid: int) -> socket.socket:
+def _listen(path: Path) -> socket.socket:
+    """The grader's socket: the grader's file, open to the sandbox user for connecting."""
     listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
     listener.bind(str(path))
     listener.listen(1)
     os.chmod(path, 0o666)
-    if uid >= 0:
-        os.lchown(path, uid, uid)
     return listener
 
 

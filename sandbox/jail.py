@@ -37,6 +37,7 @@ import importlib.util
 import os
 import shutil
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -60,16 +61,24 @@ FIRST_UID, UID_COUNT = 62000, 3000
 #: kernel's own working folder.
 SUBMISSION = "/submission"
 
+#: Where matplotlib keeps its settings and font list inside bubblewrap (in the private /tmp).
+MATPLOTLIB = "/tmp/matplotlib"
+
 #: Run by ``/bin/sh`` inside bubblewrap, before the kernel. Arguments: the working folder, the
-#: sandbox user id (-1: the grader is not root), then the confined command. Copies the
-#: student's folder without following links (a copy that overflows the folder's size stops
-#: there: the notebook runs with what fits), gives it to the sandbox user, and hands over.
+#: sandbox user id (-1: the grader is not root), the sockets folder, then the confined command.
+#: Copies the student's folder without following links (a copy that overflows the folder's size
+#: stops there: the notebook runs with what fits) and the grader's matplotlib font list, gives
+#: both to the sandbox user, and hands over.
 START = (
     'cp -R -P -- /submission/. "$1" 2>/dev/null\n'
-    '[ "$2" -lt 0 ] || chown -R -h "$2:$2" "$1"\n'
-    'shift 2\n'
+    f'mkdir -p {MATPLOTLIB} && cp -- "$3"/matplotlib/* {MATPLOTLIB}/ 2>/dev/null\n'
+    f'[ "$2" -lt 0 ] || chown -R -h "$2:$2" "$1" {MATPLOTLIB}\n'
+    'shift 3\n'
     'exec "$@"\n'
 )
+
+#: The kernel's connection file in the sockets folder (the only file there it may read).
+CONNECTION_FILE = "kernel.json"
 
 
 @dataclass(frozen=True)
@@ -178,15 +187,16 @@ def _parents(path: str, made: set[str]) -> list[str]:
     return options
 
 
-def environment(workdir: str, runtime: str) -> dict[str, str]:
+def environment(workdir: str, runtime: str, mode: str = "bubblewrap") -> dict[str, str]:
     """The kernel's whole environment: no variable of the grader's (``NBGRADER_EXECUTION``
     included) reaches student code."""
+    matplotlib = os.path.join(runtime, "matplotlib") if mode == "process" else MATPLOTLIB
     return {
         "HOME": "/tmp",
         "PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin",
                                  "/bin"]),
         "LANG": "C.UTF-8",
-        "MPLCONFIGDIR": os.path.join(runtime, "matplotlib"),
+        "MPLCONFIGDIR": matplotlib,
         "XDG_CACHE_HOME": "/tmp/.cache",
         "MPLBACKEND": "module://matplotlib_inline.backend_inline",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -255,9 +265,9 @@ def command(kernel: list[str], workdir: str, runtime: str, limits: Limits, mode:
     options += [*_parents(workdir, made), "--perms", "0777",
                 "--size", str(limits.work_mb * 2**20), "--tmpfs", workdir,
                 "--chdir", workdir, "--clearenv"]
-    for name, value in environment(workdir, runtime).items():
+    for name, value in environment(workdir, runtime, mode).items():
         options += ["--setenv", name, value]
-    start = ["/bin/sh", "-c", START, "start", workdir, str(uid if uid > 0 else -1)]
+    start = ["/bin/sh", "-c", START, "start", workdir, str(uid if uid > 0 else -1), runtime]
     drop = []
     if uid > 0:
         drop = ["setpriv", f"--reuid={uid}", f"--regid={uid}", "--clear-groups",
@@ -321,9 +331,39 @@ def reap(uid: int, everything: bool = False) -> int:
     return len(killed)
 
 
-def prepare(folder: Path, uid: int) -> None:
-    """Make ``folder`` (and everything in it) the sandbox user's, so its kernel can write."""
+def open_runtime(runtime: Path, uid: int) -> None:
+    """Before the kernel starts: let the sandbox user ``uid`` create its sockets in the sockets
+    folder ``runtime`` and read its connection file there."""
     if uid < 0:
         return
-    for path in [folder, *folder.rglob("*")]:
-        os.lchown(path, uid, uid)
+    os.lchown(runtime, uid, uid)
+    connection = runtime / CONNECTION_FILE
+    if connection.exists():
+        os.lchown(connection, uid, uid)
+
+
+def close_runtime(runtime: Path, uid: int) -> None:
+    """Once the kernel has made its sockets: take the sockets folder and the connection file
+    back, so that nothing the kernel writes lands on the host's disk. (A grader that is not
+    root shares its user id with the kernel, which could take the folder back in turn: there,
+    :func:`intruders` tells what the kernel wrote since.)"""
+    os.chmod(runtime, 0o755)
+    if uid < 0:
+        return
+    os.lchown(runtime, os.getuid(), os.getgid())
+    connection = runtime / CONNECTION_FILE
+    if connection.exists():
+        os.lchown(connection, os.getuid(), os.getgid())
+
+
+def intruders(runtime: Path) -> list[Path]:
+    """Files in the sockets folder that are neither sockets nor the grader's own (a folder, a
+    regular file other than the connection file, a link): what a kernel wrote there."""
+    found = []
+    with contextlib.suppress(OSError):
+        for entry in os.scandir(runtime):
+            if entry.name in (CONNECTION_FILE, "matplotlib"):
+                continue
+            if not stat.S_ISSOCK(entry.stat(follow_symlinks=False).st_mode):
+                found.append(Path(entry.path))
+    return found

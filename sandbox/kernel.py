@@ -120,11 +120,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = cage.workdir if cage.mode == "process" else cage.runtime
         bound(self.context)
         self.session = bounded_session(self.session, self)
-        kw["env"] = jail.environment(cage.workdir, cage.runtime)
+        kw["env"] = jail.environment(cage.workdir, cage.runtime, cage.mode)
         kw["stdout"] = subprocess.DEVNULL  # ipykernel's banner; errors still go to stderr
         self.kernel_spec.interrupt_mode = "message"
         command, kw = await super()._async_pre_start_kernel(**kw)
-        jail.prepare(Path(cage.runtime), cage.uid)
+        jail.open_runtime(Path(cage.runtime), cage.uid)
         return command, kw
 
     def client(self, **kwargs: Any) -> Any:

@@ -272,6 +272,27 @@ get_ipython().events.register(
     "post_run_cell", lambda result: print("Likely mistake: forged by a hook."))
 """,
     **MEMORY_ATTACKS,
+    "fills_sockets_folder": """
+import os
+from ipykernel.kernelapp import IPKernelApp
+folder = os.path.dirname(IPKernelApp.instance().connection_file)
+for attempt in (lambda: os.chmod(folder, 0o777), lambda: os.chown(folder, os.getuid(), -1)):
+    try:
+        attempt()
+    except OSError as error:
+        print("sockets folder:", error.strerror)
+written = 0
+try:
+    for part in range(8):
+        with open(os.path.join(folder, f"fill{part}"), "wb") as file:
+            for _ in range(32):
+                file.write(bytes(2**20))
+                written += 1
+except OSError as error:
+    print(f"sockets folder: stopped after {written} MiB ({error.strerror})")
+else:
+    print(f"sockets folder: wrote {written} MiB")
+""",
     "fills_disk": """
 import os
 for folder in (".", "/tmp"):
@@ -592,3 +613,11 @@ def test_the_disk_a_notebook_can_fill_is_bounded(graded):
               re.findall(r"(\S+): disk full after (\d+) MiB", text)}
     assert set(filled) == {".", "/tmp"}, text
     assert all(mib <= 256 for mib in filled.values()), filled
+
+
+def test_the_grader_sockets_folder_takes_nothing(graded):
+    """The folder of the kernel's sockets is a bind of the grader's disk: once the kernel is up,
+    it is the grader's again, and the kernel cannot write there."""
+    course, _, _, _ = graded
+    text = "\n".join(_texts(_graded_notebook(course, "fills_sockets_folder")))
+    assert "sockets folder: stopped after 0 MiB (Permission denied)" in text, text

@@ -70,7 +70,8 @@ def _run_inside(tmp_path: Path, probe: str, uid: int, limits: jail.Limits | None
     'submission'``."""
     run = tmp_path / "run"
     run.mkdir(exist_ok=True)
-    jail.prepare(run, uid)
+    (run / "matplotlib").mkdir(exist_ok=True)
+    jail.open_runtime(run, uid)
     command = jail.command([sys.executable, "-c", probe], str(tmp_path / "work"), str(run),
                            limits or jail.Limits(), "bubblewrap", uid,
                            str(tmp_path / "submission"))

@@ -131,13 +131,16 @@ def test_an_ordinary_users_grader_confines_students_in_bubblewrap(course):
         "writes_gradebook_and_others": {
             "sigmoid": ATTACKS["writes_gradebook_and_others"].format(**code)},
         "shadows_start_up": {"sigmoid": ATTACKS["shadows_start_up"]},
+        "fills_sockets_folder": {"sigmoid": ATTACKS["fills_sockets_folder"]},
     }, {"shadows_start_up": SHADOW_FILES})
     done = _grade_as_user(course, "auto")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-    assert "All 5 submissions were graded" in done.stdout, done.stdout
+    assert "All 6 submissions were graded" in done.stdout, done.stdout
     assert _score(course, "honest") == 30.0
+    incidents = _autograded(course, "fills_sockets_folder")["metadata"][METADATA_KEY]
+    assert any("sockets folder" in line for line in incidents["incidents"]), incidents
     for attacker in ("numpy_patched", "reads_course_files", "writes_gradebook_and_others",
-                     "shadows_start_up"):
+                     "shadows_start_up", "fills_sockets_folder"):
         assert _score(course, attacker) == 0.0, attacker
         notebook = _autograded(course, attacker)
         assert notebook["metadata"][METADATA_KEY]["sandbox"] == "bubblewrap"

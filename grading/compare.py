@@ -3,7 +3,9 @@
 :func:`assert_close` compares an array with the expected one; :func:`expect_close` and
 :func:`expect_number` first try the known wrong answers of a case and name the mistake that
 matches; :func:`close` does the same with a table of hints; :func:`expect_list` compares one
-array per layer; :func:`assert_unchanged` catches inputs changed in place.
+array per layer; :func:`assert_unchanged` compares one array with a copy of itself (a check
+need not call it for a student's inputs: :func:`grading.calls.call` hands the student copies and
+fails on any change to them).
 """
 
 from __future__ import annotations

@@ -11,7 +11,9 @@ Calls behave like local calls for the graders: an argument the student's functio
 place is changed here too, a ``np.random.Generator`` argument moves on by the draws the student
 made, a function the grader passes (an activation, a loss) runs here when the student calls it,
 and an exception the student's code raised is raised here with its type (builtin types; others as
-:class:`StudentError`) and message.
+:class:`StudentError`) and message. The graders hand student functions copies of their inputs
+(:func:`grading.calls.call`), so what is changed here is a copy, compared afterwards with the
+grader's own; a change that cannot be mirrored raises :class:`grading.calls.ChangedInPlace`.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from grading.calls import ChangedInPlace
 from grading.registry import Failure
 from sandbox import wire
 
@@ -198,46 +201,100 @@ class RemoteFunction:
             "kwargs": wire.encode(dict(kwargs), self.kernel._handle)})
         decode = self.kernel._reference
         try:
-            mirror(list(args), wire.decode(reply["args"], decode))
-            mirror(dict(kwargs), wire.decode(reply["kwargs"], decode))
-            return wire.decode(reply["value"], decode)
+            args_after = wire.decode(reply["args"], decode)
+            kwargs_after = wire.decode(reply["kwargs"], decode)
+            value = wire.decode(reply["value"], decode)
         except KeyError:
             raise KernelLost("the kernel's answer is incomplete") from None
+        if (not isinstance(args_after, list) or len(args_after) != len(args)
+                or not isinstance(kwargs_after, dict) or kwargs_after.keys() != kwargs.keys()):
+            raise KernelLost("the kernel's answer does not match the call")
+        # The graders hand the student copies (grading.calls.call) and compare them afterwards:
+        # mirroring shows them every change, and one that cannot be mirrored is reported here.
+        for where, mine, theirs in (*zip(range(len(args)), args, args_after, strict=True),
+                                    *((key, kwargs[key], kwargs_after[key]) for key in kwargs)):
+            if not mirror(mine, theirs):
+                what = f"number {where + 1}" if isinstance(where, int) else where
+                raise ChangedInPlace(
+                    f"{self.name} changed its argument {what} in place (in a way grading cannot "
+                    "follow); it must leave its inputs unchanged", where)
+        return value
 
 
-def mirror(local: Any, changed: Any) -> None:
+def mirror(local: Any, changed: Any) -> bool:
     """Apply to the grader's arguments what the student's code did to the kernel's copies:
-    arrays written in place, lists and dicts changed, random generators moved on."""
-    if isinstance(local, np.ndarray) and isinstance(changed, np.ndarray):
-        if local.shape == changed.shape and local.flags.writeable:
+    arrays written in place, lists and dicts changed, random generators moved on.
+
+    Returns False when ``changed`` differs from ``local`` in a way that cannot be applied in
+    place (an array of another shape or type, a read-only array written, a tuple or number
+    that is not the same): the caller must not take ``local`` for what the student's code saw.
+    """
+    if isinstance(local, np.ndarray):
+        if not isinstance(changed, np.ndarray) or local.shape != changed.shape:
+            return False
+        if local.dtype != changed.dtype and not _equal_arrays(local, changed):
+            return False
+        if local.flags.writeable:
             np.copyto(local, changed, casting="unsafe")
-    elif isinstance(local, np.random.Generator) and isinstance(changed, np.random.Generator):
+            return True
+        return _equal_arrays(local, changed)
+    if isinstance(local, np.random.Generator):
+        if not isinstance(changed, np.random.Generator):
+            return False
         local.bit_generator.state = changed.bit_generator.state
-    elif isinstance(local, list) and isinstance(changed, list):
+        return True
+    if isinstance(local, list):
+        if not isinstance(changed, list):
+            return False
         if len(local) != len(changed):
             local[:] = changed
-            return
+            return True
+        applied = True
         for index, theirs in enumerate(changed):
             if _same_kind(local[index], theirs):
-                mirror(local[index], theirs)
+                applied = mirror(local[index], theirs) and applied
             else:
                 local[index] = theirs
-    elif isinstance(local, dict) and isinstance(changed, dict):
+        return applied
+    if isinstance(local, dict):
+        if not isinstance(changed, dict):
+            return False
+        applied = True
         for key, theirs in changed.items():
             if key in local and _same_kind(local[key], theirs):
-                mirror(local[key], theirs)
+                applied = mirror(local[key], theirs) and applied
             else:
                 local[key] = theirs
         for key in [k for k in local if k not in changed]:
             del local[key]
-    elif isinstance(local, tuple) and isinstance(changed, tuple) and len(local) == len(changed):
-        for mine, theirs in zip(local, changed, strict=True):
-            mirror(mine, theirs)
+        return applied
+    if isinstance(local, tuple):
+        if not isinstance(changed, tuple) or len(local) != len(changed):
+            return False
+        return all([mirror(mine, theirs) for mine, theirs in zip(local, changed, strict=True)])
+    if isinstance(local, (bool, int, float, complex, str, bytes, np.generic)) or local is None:
+        return _equal(local, changed)
+    return True  # a function, or what does not cross: nothing the student could change
+
+
+def _equal_arrays(a: np.ndarray, b: np.ndarray) -> bool:
+    try:
+        return bool(np.array_equal(a, b, equal_nan=True))
+    except TypeError:
+        return bool(np.array_equal(a, b))
+
+
+def _equal(a: Any, b: Any) -> bool:
+    try:
+        return bool(a == b) or (a != a and b != b)  # NaN is still NaN
+    except Exception:
+        return False
 
 
 def _same_kind(a: Any, b: Any) -> bool:
     mutable = (np.ndarray, list, dict, tuple, np.random.Generator)
-    return isinstance(a, mutable) and type(a) is type(b)
+    both_tuples = isinstance(a, tuple) and isinstance(b, tuple)  # a NamedTuple comes back plain
+    return isinstance(a, mutable) and (type(a) is type(b) or both_tuples)
 
 
 def _rebuild(reply: dict[str, Any]) -> BaseException:

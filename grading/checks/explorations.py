@@ -1,29 +1,29 @@
 """Hidden graders for ps4_explorations/explorations.ipynb: gradient norms, the sigmoid bound,
 dead ReLUs, and the cost of backpropagation against finite differences.
 
-Values are compared with :mod:`reference.diagnostics`. Timings cannot be compared with anything
-exact, so :func:`check_time_gradients` checks the structure, the parameter counts, and that
-finite differences are clearly slower than backpropagation on the larger network.
+Values are compared with :mod:`reference.diagnostics`. A timing is a measurement, so it is
+checked against what the grader itself observed, never trusted: ``time_gradients`` is handed
+the two functions it must time (``backprop`` and ``numerical_network_gradients``), they run in
+the grader when the student's code calls them, and every reported time must lie between the
+shortest run the grader saw of that function and the longest any of its runs could have looked
+from the sandbox (:func:`check_time_gradients_timings`).
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from itertools import pairwise
 from typing import Any
 
 import numpy as np
 
 import reference
-from grading.calls import call_pure, unpack
+from grading.calls import call, call_pure, unpack
 from grading.compare import close
 from grading.registry import Failure, describe, register
 from reference import diagnostics
-
-#: On a network of about 1,500 parameters finite differences take ~3,000 forward passes: they
-#: must be at least this many times slower than one backpropagation.
-MIN_SLOWDOWN = 5.0
 
 
 def _numbers(name: str, case: str, got: Any, count: int) -> np.ndarray:
@@ -70,7 +70,7 @@ def check_sigmoid_grad_bound(sigmoid_grad_bound: Callable) -> None:
     name = "explorations.sigmoid_grad_bound"
     for depth in range(13):
         case = f"depth={depth}"
-        got = _scalar(name, case, sigmoid_grad_bound(depth))
+        got = _scalar(name, case, call(name, sigmoid_grad_bound, (depth,), names="depth"))
         close(name, case, got, np.float64(diagnostics.sigmoid_grad_bound(depth)), {
             "the derivatives multiply, one factor per layer: 0.25 ** depth, not 0.25 * depth":
                 np.float64(0.25 * depth),
@@ -157,7 +157,8 @@ def check_parameter_count(parameter_count: Callable) -> None:
     """Weights and biases of networks from one layer to four."""
     name = "explorations.parameter_count"
     for sizes in ([2, 1], [2, 4, 1], [64, 64, 10], [784, 256, 256, 10], [3, 5, 5, 5, 2]):
-        got, want = parameter_count(list(sizes)), diagnostics.parameter_count(sizes)
+        got = call(name, parameter_count, (list(sizes),), names="layer_sizes")
+        want = diagnostics.parameter_count(sizes)
         if np.ndim(got) != 0 or got != want:
             weights_only = sum(a * b for a, b in pairwise(sizes))
             hint = (" It looks like the biases are missing: each layer has n_out of them."
@@ -166,31 +167,129 @@ def check_parameter_count(parameter_count: Callable) -> None:
                           f"got {got!r}.{hint}")
 
 
+#: The networks time_gradients is asked to time (different shapes, so that every call the
+#: student's code makes says which network it is for).
 TIMED_NETWORKS = ([3, 4, 2], [8, 32, 32, 4])
+TIMED_BATCH = 8
+#: Timed functions, by the name of the argument that hands them over, and the row entry that
+#: reports each one's time.
+TIMED = {"backprop": "backprop_seconds", "numerical_network_gradients": "numerical_seconds"}
+#: A reported time may exceed what the grader observed by rounding and a clock's slew only.
+CLOCK_RTOL, CLOCK_ATOL = 1e-3, 1e-6
 
 
-def _timed_rows(time_gradients: Callable) -> tuple[list[tuple[Any, Any, Any]], float]:
+@dataclass(frozen=True)
+class _Run:
+    """One call of a function the grader handed to the student's code, as the grader saw it:
+    which function, the shapes of the weights and of X it got, and when it began and ended
+    (``time.perf_counter()`` in the grader: the machine's monotonic clock, the one the
+    student's ``time.perf_counter()`` reads in the sandbox)."""
+
+    function: str
+    weights: tuple[tuple[int, ...], ...]
+    X: tuple[int, ...]
+    start: float
+    end: float
+
+
+class _Watched:
+    """A function the grader hands to ``time_gradients`` to be timed. It runs here, in the
+    grader (the student's call comes back from the sandbox), and notes each of its runs: the
+    grader knows how often and how long what the student timed ran, whatever the student
+    reports."""
+
+    def __init__(self, name: str, function: Callable[..., Any], runs: list[_Run]) -> None:
+        self.name = name
+        self.__name__ = name
+        self.function = function
+        self.runs = runs
+
+    def __call__(self, X: Any, Y: Any, weights: Any, biases: Any, hidden: str = "relu") -> Any:
+        shapes = tuple(np.shape(W) for W in weights) if isinstance(weights, (list, tuple)) else ()
+        start = time.perf_counter()
+        try:
+            return self.function(X, Y, weights, biases, hidden)
+        finally:
+            end = time.perf_counter()
+            self.runs.append(_Run(self.name, shapes, np.shape(X), start, end))
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> _Watched:
+        return self  # handed over as it is: its runs are the grader's record
+
+
+def _network(weights: Sequence[Any], biases: Sequence[Any], hidden: str) -> reference.Network:
+    activations = [reference.get_activation(hidden)] * (len(weights) - 1)
+    return reference.Network(tuple(np.asarray(W, dtype=np.float64) for W in weights),
+                             tuple(np.asarray(b, dtype=np.float64) for b in biases),
+                             (*activations, reference.get_activation("softmax")))
+
+
+def _backprop(X: Any, Y: Any, weights: Sequence[Any], biases: Sequence[Any],
+              hidden: str) -> tuple[float, list[np.ndarray], list[np.ndarray]]:
+    """The notebook's ``backprop``: (loss, dWs, dbs) of a softmax network under cross-entropy."""
+    loss, grads = reference.backward(_network(weights, biases, hidden), X, Y, "cce")
+    return float(loss), list(grads.dW), list(grads.db)
+
+
+def _numerical_network_gradients(X: Any, Y: Any, weights: Sequence[Any], biases: Sequence[Any],
+                                 hidden: str) -> tuple[list[np.ndarray], list[np.ndarray]]:
+    """The notebook's ``numerical_network_gradients``: two forward passes per parameter."""
+    network = _network(weights, biases, hidden)
+    X, Y = np.asarray(X, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+
+    def loss_with(layer: int, kind: str) -> Callable[[np.ndarray], float]:
+        def loss(value: np.ndarray) -> float:
+            Ws, bs = list(network.weights), list(network.biases)
+            (Ws if kind == "W" else bs)[layer] = value
+            A = X
+            for W, b, activation in zip(Ws, bs, network.activations, strict=True):
+                A = activation.forward(A @ W + b)
+            return reference.categorical_cross_entropy(A, Y)
+        return loss
+
+    layers = range(network.depth)
+    return ([reference.numerical_gradient(loss_with(i, "W"), network.weights[i]) for i in layers],
+            [reference.numerical_gradient(loss_with(i, "b"), network.biases[i]) for i in layers])
+
+
+@dataclass(frozen=True)
+class _Timed:
+    """What one call of the student's time_gradients gave, and what the grader saw meanwhile:
+    every run of the functions it handed over, and when the call began and ended."""
+
+    rows: list[tuple[Any, Any, Any]]
+    runs: list[_Run]
+    start: float
+    end: float
+
+
+def _timed_rows(time_gradients: Callable) -> _Timed:
     """The student's (parameter_count, backprop_seconds, numerical_seconds) per network of
-    :data:`TIMED_NETWORKS`, and how long the whole call took."""
+    :data:`TIMED_NETWORKS`, with the grader's own record of what ran."""
     name = "explorations.time_gradients"
-    case = f"time_gradients({list(TIMED_NETWORKS)}, batch_size=8, seed=0)"
+    case = f"time_gradients({list(TIMED_NETWORKS)}, batch_size={TIMED_BATCH}, seed=0)"
+    runs: list[_Run] = []
+    handed = {"backprop": _Watched("backprop", _backprop, runs),
+              "numerical_network_gradients": _Watched(
+                  "numerical_network_gradients", _numerical_network_gradients, runs)}
     start = time.perf_counter()
-    got = time_gradients([list(s) for s in TIMED_NETWORKS], batch_size=8, seed=0)
-    wall = time.perf_counter() - start
+    got = call(name, time_gradients, ([list(s) for s in TIMED_NETWORKS],),
+               {"batch_size": TIMED_BATCH, "seed": 0, **handed}, names="layer_sizes_list")
+    end = time.perf_counter()
     if not isinstance(got, (list, tuple)) or len(got) != len(TIMED_NETWORKS):
         raise Failure(f"{name}: {case} should give one (parameter_count, backprop_seconds, "
                       f"numerical_seconds) per network ({len(TIMED_NETWORKS)}); "
                       f"got {describe(got)}")
     rows = [unpack(name, case, row, ("parameter_count", "backprop_seconds",
                                      "numerical_seconds")) for row in got]
-    return rows, wall
+    return _Timed(rows, list(runs), start, end)
 
 
 @register("explorations.time_gradients", part="the parameter counts", weight=2)
 def check_time_gradients_counts(time_gradients: Callable) -> None:
     """One row per network, whose first entry is the network's parameter count."""
-    rows, _ = _timed_rows(time_gradients)
-    for sizes, (count, _, _) in zip(TIMED_NETWORKS, rows, strict=True):
+    for sizes, (count, _, _) in zip(TIMED_NETWORKS, _timed_rows(time_gradients).rows,
+                                    strict=True):
         want = diagnostics.parameter_count(sizes)
         if count != want:
             raise Failure(f"explorations.time_gradients: for layer sizes {sizes}, the parameter "
@@ -199,43 +298,72 @@ def check_time_gradients_counts(time_gradients: Callable) -> None:
 
 @register("explorations.time_gradients", part="the timings", weight=5)
 def check_time_gradients_timings(time_gradients: Callable) -> None:
-    """Real timings: finite differences much slower than backprop on the larger network."""
+    """Each reported time is one the grader saw: the functions it handed over (``backprop``
+    and ``numerical_network_gradients``) ran here, on the network of each row, and each
+    reported time lies between the shortest run of that function and the longest a run could
+    have looked from the sandbox (from the end of the grader's previous event to the start of
+    its next one). A made-up time, a scaled one, or one for which nothing ran cannot."""
     name = "explorations.time_gradients"
-    rows, wall = _timed_rows(time_gradients)
-    for sizes, (_, backprop, numerical) in zip(TIMED_NETWORKS, rows, strict=True):
+    timed = _timed_rows(time_gradients)
+    _check_runs_are_of_the_networks(name, timed.runs)
+    for sizes, (_, backprop, numerical) in zip(TIMED_NETWORKS, timed.rows, strict=True):
         _check_seconds(name, sizes, backprop, numerical)
-        _check_backprop_was_timed(name, sizes, backprop)
-    reported = sum(float(b) + float(n) for _, b, n in rows)
-    if reported > wall * 1.05 + 1e-3:
-        raise Failure(f"{name}: the reported times add up to {reported:.3g} s but the whole call "
-                      f"took {wall:.3g} s; measure each as time.perf_counter() - start")
-    _, backprop, numerical = rows[-1]
-    if numerical < MIN_SLOWDOWN * backprop or numerical <= rows[0][2]:
-        raise Failure(f"{name}: for layer sizes {TIMED_NETWORKS[-1]} finite differences took "
-                      f"{numerical:.3g} s and backprop {backprop:.3g} s; finite differences "
-                      "should be far slower (two forward passes per parameter) and slower than "
-                      "on the small network. Time one full gradient each way")
+        for function, seconds in zip(TIMED, (backprop, numerical), strict=True):
+            _check_measured(name, sizes, function, float(seconds), timed)
 
 
-def _check_backprop_was_timed(name: str, sizes: Sequence[int], seconds: Any) -> None:
-    """A backprop time far below what one backward pass takes means nothing was timed."""
-    network = reference.init_network(sizes, "sigmoid", output_activation="softmax", seed=0)
-    rng = np.random.default_rng(0)
-    X = rng.normal(size=(8, sizes[0]))
-    Y = reference.one_hot(rng.integers(0, sizes[-1], size=8), sizes[-1])
-    fastest = float("inf")
-    for _ in range(5):
-        start = time.perf_counter()
-        reference.backward(network, X, Y, "cce")
-        fastest = min(fastest, time.perf_counter() - start)
-    if float(seconds) < 0.1 * fastest:
-        raise Failure(f"{name}: for layer sizes {sizes}, backprop_seconds is {float(seconds):.2g} "
-                      f"s, too short for a forward and backward pass; time the call to backprop "
-                      "itself")
+def _weight_shapes(sizes: Sequence[int]) -> tuple[tuple[int, int], ...]:
+    return tuple(pairwise(sizes))
+
+
+def _check_runs_are_of_the_networks(name: str, runs: Sequence[_Run]) -> None:
+    """Every run was on one of the networks asked for, with a batch of the size asked for."""
+    networks = {_weight_shapes(sizes): sizes for sizes in TIMED_NETWORKS}
+    for run in runs:
+        sizes = networks.get(run.weights)
+        if sizes is None:
+            raise Failure(f"{name}: {run.function} was called with weights of shapes "
+                          f"{list(run.weights)}, which belong to none of the networks "
+                          f"{list(TIMED_NETWORKS)}; build each network with "
+                          "init_network(sizes, seed, \"relu\")")
+        if run.X != (TIMED_BATCH, sizes[0]):
+            raise Failure(f"{name}: for layer sizes {sizes} and batch_size={TIMED_BATCH}, "
+                          f"{run.function} was called with X of shape {run.X}; expected "
+                          f"{(TIMED_BATCH, sizes[0])} (rng.normal(size=(batch_size, sizes[0])))")
+
+
+def _check_measured(name: str, sizes: Sequence[int], function: str, seconds: float,
+                    timed: _Timed) -> None:
+    """``seconds`` (reported for ``function`` on the network ``sizes``) lies between the
+    shortest run of it and the longest time one of its runs could have been measured as."""
+    label = TIMED[function]
+    ordered = sorted(timed.runs, key=lambda run: run.start)
+    starts = [run.start for run in ordered[1:]] + [timed.end]
+    ends = [timed.start] + [run.end for run in ordered[:-1]]
+    own = [index for index, run in enumerate(ordered)
+           if run.function == function and run.weights == _weight_shapes(sizes)]
+    if not own:
+        raise Failure(f"{name}: for layer sizes {sizes}, your code never called the "
+                      f"{function} it was given (the argument {function}), yet reports "
+                      f"{label} = {seconds:.3g}; time that function: the hidden tests hand "
+                      "over their own and see each of its runs")
+    shortest = min(ordered[i].end - ordered[i].start for i in own)
+    longest = max(starts[i] - ends[i] for i in own)
+    if seconds < shortest * (1 - CLOCK_RTOL) - CLOCK_ATOL:
+        raise Failure(f"{name}: for layer sizes {sizes}, you report {label} = {seconds:.3g} s, "
+                      f"but every run of {function} took at least {shortest:.3g} s; report the "
+                      "time measured around a call: start = time.perf_counter() just before, "
+                      "time.perf_counter() - start just after")
+    if seconds > longest * (1 + CLOCK_RTOL) + CLOCK_ATOL:
+        raise Failure(f"{name}: for layer sizes {sizes}, you report {label} = {seconds:.3g} s, "
+                      f"but no run of {function} could have been measured as longer than "
+                      f"{longest:.3g} s (even counting everything your code did between two "
+                      "calls); report the time of one call, measured around it with "
+                      "time.perf_counter() (the fastest of your runs for backprop)")
 
 
 def _check_seconds(name: str, sizes: Sequence[int], *times: Any) -> None:
-    for label, seconds in zip(("backprop_seconds", "numerical_seconds"), times, strict=True):
+    for label, seconds in zip(TIMED.values(), times, strict=True):
         if np.ndim(seconds) != 0 or not np.isfinite(seconds) or not seconds > 0:
             raise Failure(f"{name}: for layer sizes {sizes}, {label} should be a positive "
                           f"number of seconds (from time.perf_counter()); got {seconds!r}")

@@ -23,7 +23,7 @@ from grading.cases import (
     random_layers,
     reference_network_forward,
 )
-from grading.compare import Mistake, assert_unchanged, expect_close, expect_number
+from grading.compare import Mistake, expect_close, expect_number
 from grading.registry import Failure, describe, register
 
 OVERFLOW_HINT = ("for large |z|, exp overflows to inf and inf/inf is nan; compute exp only of "
@@ -130,7 +130,7 @@ def _dense_forward_cases(dense_forward: Callable[..., Any],
             case = (f"X {X.shape}, W {W.shape}, b {b.shape}, g = {name}, seed {seed}"
                     + (", float32" if dtype == np.float32 else ""))
             g = reference.get_activation(name).forward
-            result = call_student(exercise, case, dense_forward, (X, W, b, g), "X W b",
+            result = call_student(exercise, case, dense_forward, (X, W, b, g), "X W b g",
                                   "X (m, n_in) @ W (n_in, n_out) gives (m, n_out); add b (n_out,).")
             A, cache = unpack_pair(exercise, case, result, "(A, cache)")
             X64, W64, b64 = (a.astype(np.float64) for a in (X, W, b))
@@ -164,19 +164,17 @@ NETWORKS = (((3, 4, 2), ("relu", "sigmoid"), 5), ((2, 3), ("tanh",), 1),
 def _network_forward_cases(network_forward: Callable[..., Any],
                            ) -> Iterator[tuple[str, Any, Any, Any, list[Any], int]]:
     """(case, student A_L, student caches, reference A_L, reference caches, depth) for
-    depths 1 to 3 and batches of 1 and more; fails if the weights or biases were changed."""
+    depths 1 to 3 and batches of 1 and more; fails if an input was changed."""
     exercise = "network_forward"
     for seed, (sizes, names, m) in enumerate(NETWORKS):
         rng = np.random.default_rng(seed)
         X = rng.normal(size=(m, sizes[0]))
         weights, biases = random_layers(rng, sizes)
         case = f"layer sizes {sizes}, activations {list(names)}, batch of {m}, seed {seed}"
-        saved = [a.copy() for a in (*weights, *biases)]
         activations = [reference.get_activation(name).forward for name in names]
         result = call_student(exercise, case, network_forward, (X, weights, biases, activations),
-                              "X", "Layer l's W is (n_l, n_{l+1}): A_prev @ W.")
-        for before, after in zip(saved, (*weights, *biases), strict=True):
-            assert_unchanged(exercise, "weights or biases", before, after)
+                              "X weights biases activations",
+                              "Layer l's W is (n_l, n_{l+1}): A_prev @ W.")
         A_L, caches = unpack_pair(exercise, case, result, "(A_L, caches)")
         expected, expected_caches = reference_network_forward(X, weights, biases, names)
         yield case, A_L, caches, expected, expected_caches, len(names)

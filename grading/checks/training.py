@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 
 import reference
-from grading.calls import call_pure, unpack
+from grading.calls import call, call_pure, unpack
 from grading.cases import random_arrays, reference_network, training_data
 from grading.compare import assert_close, close
 from grading.registry import Failure, describe, register
@@ -211,7 +211,7 @@ def check_iterate_minibatches(iterate_minibatches: Callable) -> None:
     name = "training.iterate_minibatches"
     for m, size in ((10, 4), (12, 3), (7, 7), (5, 10), (50, 1)):
         _check_epoch(name, iterate_minibatches, m, size)
-    orders = [_order(iterate_minibatches, 40, np.random.default_rng(s)) for s in (3, 3, 4)]
+    orders = [_order(name, iterate_minibatches, 40, np.random.default_rng(s)) for s in (3, 3, 4)]
     rng = np.random.default_rng(5)
     if np.array_equal(orders[0], np.arange(40)):
         raise Failure(f"{name}: the rows come out in their original order; shuffle them with "
@@ -219,21 +219,29 @@ def check_iterate_minibatches(iterate_minibatches: Callable) -> None:
     if not np.array_equal(orders[0], orders[1]) or np.array_equal(orders[0], orders[2]):
         raise Failure(f"{name}: shuffle with the rng argument (rng.permutation(m)), not "
                       "np.random: the same seed must give the same order, another seed another")
-    if np.array_equal(_order(iterate_minibatches, 40, rng), _order(iterate_minibatches, 40, rng)):
+    if np.array_equal(_order(name, iterate_minibatches, 40, rng),
+                      _order(name, iterate_minibatches, 40, rng)):
         raise Failure(f"{name}: two epochs with the same rng gave the same order; draw a new "
                       "permutation from rng each time the function is called")
 
 
-def _order(fn: Callable, m: int, rng: np.random.Generator) -> np.ndarray:
+def _minibatches(name: str, fn: Callable, X: np.ndarray, Y: np.ndarray, size: int,
+                 rng: np.random.Generator) -> list[Any]:
+    """Every batch of one epoch; ``rng`` moves on by the student's draws (it is the one
+    argument the exercise updates)."""
+    return list(call(name, fn, (X, Y, size, rng), names="X Y batch_size rng", updates=("rng",)))
+
+
+def _order(name: str, fn: Callable, m: int, rng: np.random.Generator) -> np.ndarray:
     X = np.arange(3.0 * m).reshape(m, 3)
-    return np.concatenate([np.asarray(xb)[:, 0] / 3 for xb, _ in fn(X, X[:, :2], 8, rng)])
+    return np.concatenate([np.asarray(xb)[:, 0] / 3
+                           for xb, _ in _minibatches(name, fn, X, X[:, :2], 8, rng)])
 
 
 def _check_epoch(name: str, fn: Callable, m: int, size: int) -> None:
     X, Y = np.arange(3.0 * m).reshape(m, 3), -np.arange(2.0 * m).reshape(m, 2)
     case = f"X of shape {X.shape}, Y of shape {Y.shape}, batch_size={size}"
-    batches = call_pure(name, lambda *a: list(fn(*a)), ("X", "Y"), (X, Y), size,
-                        np.random.default_rng(m))
+    batches = _minibatches(name, fn, X, Y, size, np.random.default_rng(m))
     pairs = [[np.asarray(a, float) for a in unpack(name, case, b, ("X_batch", "Y_batch"))]
              for b in batches]
     expected = [size] * (m // size) + ([m % size] if m % size else [])

@@ -33,9 +33,14 @@ def defined_function(cell: NotebookNode) -> str | None:
 
 
 def solution_cell_for(notebook: NotebookNode, function: str) -> NotebookNode:
-    """The solution cell whose code defines ``function``; KeyError when there is none."""
-    for cell in solution_cells(notebook):
+    """The solution cell whose code defines ``function``, or, for a quiz answer variable, the
+    answer cell that starts by assigning it; KeyError when there is none."""
+    cells = solution_cells(notebook)
+    for cell in cells:
         if defined_function(cell) == function:
+            return cell
+    for cell in cells:
+        if cell.source.lstrip().startswith(f"{function} ="):
             return cell
     raise KeyError(f"no solution cell defines {function}()")
 

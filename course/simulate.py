@@ -23,7 +23,7 @@ from pathlib import Path
 from course.alternatives import ALTERNATIVES, as_student_code, load_all
 from course.alternatives.notebook import namespace
 from course.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
-from course.notebooks import fill, read, solution_cell_for, source_as, write
+from course.notebooks import fill, read, source_as, write
 from grading import grade_parts
 from grading.checks.quiz import KEY
 from grading.mistakes import for_exercise
@@ -213,10 +213,7 @@ def write_submission(plan: NotebookPlan, release: Path, student: StudentPlan,
         source = _source_for(plan, target, choice)
         if source is None:
             continue
-        if target.startswith("answer_"):
-            _answer_cell(notebook, target).source = source
-        else:
-            fill(notebook, target, source)
+        fill(notebook, target, source)
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / plan.notebook
     write(notebook, str(path))
@@ -226,14 +223,6 @@ def write_submission(plan: NotebookPlan, release: Path, student: StudentPlan,
     elif student.profile == "renamed":  # "Save as" gave it another name
         path = path.rename(path.with_name(f"{path.stem}-Copy1{path.suffix}"))
     return path
-
-
-def _answer_cell(notebook, variable: str):
-    for cell in notebook.cells:
-        if cell.metadata.get("nbgrader", {}).get("solution") and cell.source.lstrip().startswith(
-                f"{variable} ="):
-            return cell
-    return solution_cell_for(notebook, variable)
 
 
 def make_roster(students: int, seed: int, guarantee: tuple[str, ...] = ()) -> list[tuple[str, str]]:

@@ -6,7 +6,8 @@ the other, so that whatever a visible check accepts, the grader reads the same w
 
 * numbers by :mod:`numbers` (an ``Integral`` as ``int``, a ``Real`` such as ``Fraction`` as
   ``float``, a ``Complex`` as ``complex``; ``Decimal`` as ``float``); strings and ``bool``;
-* NumPy arrays and scalars of numeric dtypes (an ndarray subclass as a plain array);
+* NumPy arrays and scalars of numeric dtypes (an ndarray subclass as a plain array), and
+  array-likes (``__array__``, ``__array_interface__``) as what ``np.asarray`` makes of them;
 * sequences: a ``list`` (or subclass, or any other non-string ``Sequence``) as a list, a
   ``tuple`` as a tuple, a named tuple (``collections.namedtuple``, ``typing.NamedTuple``) as a
   named tuple with the same field names; a ``Mapping`` (``dict`` and its subclasses,
@@ -130,6 +131,11 @@ def encode(value: Any, callback: Callable[[Any], Any] | None = None, depth: int 
         return {"set": [encode(item, callback, depth + 1) for item in value]}
     if isinstance(value, (list, Sequence)) and not isinstance(value, (bytes, bytearray)):
         return {"list": [encode(item, callback, depth + 1) for item in value]}
+    if hasattr(type(value), "__array__") or hasattr(type(value), "__array_interface__"):
+        try:  # an array-like (a pandas object, a tensor...): what np.asarray makes of it
+            return {"array": _array_payload(np.asarray(value))}
+        except Exception:
+            return {"opaque": type(value).__name__}
     if isinstance(value, np.random.Generator):
         name = type(value.bit_generator).__name__
         if name in BIT_GENERATORS:

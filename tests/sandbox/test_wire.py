@@ -154,6 +154,21 @@ def test_malformed_containers_are_refused(message):
         wire.decode(message)
 
 
+class ArrayLike:
+    """What pandas and other libraries return: not an ndarray, but convertible to one."""
+
+    def __array__(self, dtype=None, copy=None):
+        return np.arange(3.0)
+
+    def __eq__(self, other):
+        return True
+
+
+def test_an_array_like_arrives_as_the_array_it_stands_for():
+    back = round_trip(ArrayLike())
+    assert type(back) is np.ndarray and back.tolist() == [0.0, 1.0, 2.0]
+
+
 def test_an_ndarray_subclass_arrives_as_a_plain_array():
     sneaky = np.arange(3.0).view(SneakyArray)
     back = round_trip(sneaky)

@@ -65,6 +65,22 @@ SHADOW_FILES = {f"{name}.py": SHADOW for name in (
     "site", "os", "shutil", "subprocess", "json", "zmq", "traitlets", "shadow_pth")}
 SHADOW_FILES["planted.pth"] = "import shadow_pth\n"
 
+#: Writes ``parts`` files of 32 MiB into ``folder``; says how much it wrote before it failed.
+FILL = """
+import os
+def fill(folder, parts):
+    written = 0
+    try:
+        for part in range(parts):
+            with open(os.path.join(folder, f"fill{part}"), "wb") as file:
+                for _ in range(32):
+                    file.write(bytes(2**20))
+                    written += 1
+    except OSError as error:
+        return f"full after {written} MiB ({error.strerror})"
+    return f"wrote {written} MiB"
+"""
+
 # Each attack is the source of the sigmoid solution cell, or of several solution cells by
 # function; {course}, {root} and {port} are filled in: the attacker knows where everything is.
 ATTACKS = {
@@ -272,8 +288,7 @@ get_ipython().events.register(
     "post_run_cell", lambda result: print("Likely mistake: forged by a hook."))
 """,
     **MEMORY_ATTACKS,
-    "fills_sockets_folder": """
-import os
+    "fills_sockets_folder": FILL + """
 from ipykernel.kernelapp import IPKernelApp
 folder = os.path.dirname(IPKernelApp.instance().connection_file)
 for attempt in (lambda: os.chmod(folder, 0o777), lambda: os.chown(folder, os.getuid(), -1)):
@@ -281,32 +296,11 @@ for attempt in (lambda: os.chmod(folder, 0o777), lambda: os.chown(folder, os.get
         attempt()
     except OSError as error:
         print("sockets folder:", error.strerror)
-written = 0
-try:
-    for part in range(8):
-        with open(os.path.join(folder, f"fill{part}"), "wb") as file:
-            for _ in range(32):
-                file.write(bytes(2**20))
-                written += 1
-except OSError as error:
-    print(f"sockets folder: stopped after {written} MiB ({error.strerror})")
-else:
-    print(f"sockets folder: wrote {written} MiB")
+print("sockets folder:", fill(folder, 8))
 """,
-    "fills_disk": """
-import os
+    "fills_disk": FILL + """
 for folder in (".", "/tmp"):
-    written = 0
-    try:
-        for part in range(64):
-            with open(os.path.join(folder, f"fill{part}"), "wb") as file:
-                for _ in range(32):
-                    file.write(bytes(2**20))
-                    written += 1
-    except OSError as error:
-        print(f"{folder}: disk full after {written} MiB ({error.strerror})")
-    else:
-        print(f"{folder}: wrote {written} MiB")
+    print(f"{folder}: disk", fill(folder, 64))
 """,
 }
 
@@ -620,4 +614,4 @@ def test_the_grader_sockets_folder_takes_nothing(graded):
     it is the grader's again, and the kernel cannot write there."""
     course, _, _, _ = graded
     text = "\n".join(_texts(_graded_notebook(course, "fills_sockets_folder")))
-    assert "sockets folder: stopped after 0 MiB (Permission denied)" in text, text
+    assert "sockets folder: full after 0 MiB (Permission denied)" in text, text

@@ -74,6 +74,7 @@ bench: $(INSTALLED) system
 	$(PY) bench/mutation_score.py
 	$(PY) bench/sandbox_cost.py
 	$(PY) bench/grading_speed.py
+	$(PY) bench/hostile_memory.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis .ruff_cache gradebook.db demo build

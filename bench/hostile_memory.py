@@ -22,6 +22,7 @@ nothing.
 
 from __future__ import annotations
 
+import argparse
 import multiprocessing
 import os
 import shutil
@@ -91,8 +92,11 @@ def measure(course: Path, student: str) -> dict:
 
 
 def main() -> None:
+    inputs = ["honest", "nested_notebook", *MEMORY_ATTACKS, "output_flood"]
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--inputs", nargs="+", choices=inputs, default=inputs)
+    students = parser.parse_args().inputs
     print(f"load average {os.getloadavg()[0]:.2f}; ceiling {CEILING_MB} MiB per worker")
-    students = ["honest", "nested_notebook", *MEMORY_ATTACKS, "output_flood"]
     os.environ.setdefault("BACKPROP_CELL_TIMEOUT", "10")
     with tempfile.TemporaryDirectory(prefix="hostile-memory-") as folder:
         course = make_course(Path(folder))

@@ -33,6 +33,9 @@ c.CourseDirectory.db_url = os.environ.get(
 )
 
 c.Exchange.root = os.environ.get("BACKPROP_EXCHANGE", os.path.join(here, "exchange"))
+# Collect never follows a link out of a submission, and takes the later of the submission time
+# the student's timestamp.txt claims and the exchange's own record (course/safe_collect.py).
+c.ExchangeFactory.collect = "course.safe_collect.SafeCollect"
 
 # What a student sees in place of a solution.
 c.ClearSolutions.code_stub = {

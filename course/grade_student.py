@@ -15,6 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from course.nbgrader_api import instructor_api
+from sandbox.submission import unsafe_reasons
+
+
+class UnsafeSubmission(Exception):
+    """A submission that is not graded: links, special files or a notebook too big to parse."""
 
 #: One nbgrader API per course folder in each worker process, made on its first task.
 _APIS: dict[str, Any] = {}
@@ -35,14 +40,24 @@ def grade_student(course: str, assignment: str, student: str) -> dict[str, Any]:
 
     Returns nbgrader's result (``success``, ``log``, ``error``) with the ``seconds`` it took and
     the peak memory of this process and its kernels (``worker_mb``, ``kernel_mb``). Never raises
-    because of what the student submitted. Changes the working folder to ``course``, as nbgrader
-    reads its configuration from there."""
+    because of what the student submitted; a submission that
+    :func:`sandbox.submission.unsafe_reasons` objects to is not handed to nbgrader at all (it
+    scores 0, with the reason). Changes the working folder to ``course``, as nbgrader reads its
+    configuration from there."""
     os.chdir(course)
     api = _APIS.get(course)
     if api is None:
         api = _APIS[course] = instructor_api(Path(course))
     start = time.perf_counter()
+    folder = Path(course, "submitted", student, assignment)
+    plain = all(name and "/" not in name and name not in (".", "..")
+                for name in (student, assignment))
+    refused = (["the student or assignment name is not a plain folder name"] if not plain
+               else unsafe_reasons(folder) if os.path.lexists(folder) else [])
     try:
+        if refused:  # never handed to nbgrader, whose copies follow links and parse notebooks
+            raise UnsafeSubmission("not graded, the submission is unsafe to read: "
+                                   + "; ".join(refused[:5]))
         result = dict(api.autograde(assignment, student, force=True, create=True))
     except BaseException as error:  # nbgrader itself broke on this submission
         result = {"success": False, "error": f"{type(error).__name__}: {error}", "log": ""}

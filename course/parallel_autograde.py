@@ -62,6 +62,7 @@ KNOWN_REASONS = (
      "a cell went on after it was interrupted at the time limit (a fork bomb, or a loop that "
      "catches KeyboardInterrupt); nothing could be graded"),
     (("NotJSONError",), "the notebook is not valid JSON (a damaged or truncated file)"),
+    (("UnsafeSubmission: ",), ""),  # its own message is the reason
     (("would run student code as root",),
      "not graded: the 'process' sandbox mode would run student code as root (grade as an "
      "ordinary user, or with bubblewrap)"),
@@ -104,7 +105,7 @@ def reason_from_log(log: str, error: str = "") -> str:
     """Why nbgrader could not grade a submission, in one line, from its log and exception."""
     for patterns, reason in KNOWN_REASONS:
         if any(pattern in log or pattern in error for pattern in patterns):
-            return reason
+            return reason or error.split(patterns[0], 1)[-1].strip()
     for line in log.splitlines():
         if "ERROR]" in line:
             message = line.split("ERROR]", 1)[1].strip()

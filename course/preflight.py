@@ -10,7 +10,10 @@ compares each submission with the assignment's source notebooks:
 * graded cells deleted (those score 0) or duplicated (nbgrader cannot grade the notebook);
 * a graded cell whose type was changed, or a changed kernel (nbgrader puts both back);
 * a notebook over :data:`LARGE_BYTES` (graded; usually big outputs or pasted data);
-* a timestamp after the deadline (nbgrader applies the course's late penalty).
+* a timestamp after the deadline (nbgrader applies the course's late penalty);
+* a submission unsafe to read (:func:`sandbox.submission.unsafe_reasons`: a symbolic or hard
+  link, a pipe or device, a notebook too big to parse), reported and then left unread: it is
+  not graded either.
 """
 
 from __future__ import annotations
@@ -22,6 +25,8 @@ from datetime import datetime
 from pathlib import Path
 
 from nbgrader.utils import parse_utc
+
+from sandbox.submission import unsafe_reasons
 
 LARGE_BYTES = 20 * 1024 * 1024
 IGNORED_FILES = {"timestamp.txt", "submission_secret.txt"}
@@ -71,6 +76,10 @@ def check_submission(folder: Path, student: str, expected: list[ExpectedNotebook
     """Every problem with the submission in ``folder``, in a fixed order."""
     if not folder.is_dir():
         return [Finding(student, "no_submission", "nothing was submitted", blocks=True)]
+    unsafe = unsafe_reasons(folder)
+    if unsafe:  # read nothing more of it: it is not graded either
+        return [Finding(student, "unsafe", "not graded, unsafe to read: " + "; ".join(unsafe[:5]),
+                        blocks=True)]
     files = sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
                    if p.is_file() and ".ipynb_checkpoints" not in p.parts)
     names = {e.name for e in expected}

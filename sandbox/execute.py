@@ -49,6 +49,7 @@ from grading import grade, grade_parts
 from grading.runner import noting_mistakes
 from sandbox import METADATA_KEY, SCORES_KEY, harness, hidden, jail, remote, wire
 from sandbox.kernel import SandboxedKernelManager
+from sandbox.submission import unsafe_reasons
 
 
 class UnresponsiveKernel(RuntimeError):
@@ -78,6 +79,10 @@ class SealedExecute(Execute):
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any], km: Any = None
                    ) -> tuple[NotebookNode, dict[str, Any]]:
+        refused = _refusals(self.config, resources)
+        if refused:  # plain `nbgrader autograde`: python -m course.parallel_autograde refuses first
+            raise RuntimeError("not graded, the submission is unsafe to read: "
+                               + "; ".join(refused[:5]))
         mode = jail.choose_mode(self.sandbox)
         # Outside bubblewrap the kernel must reach the Python installation where it lies
         # (often under a home folder closed to other users): it keeps the grader's user id.
@@ -442,6 +447,21 @@ def _grader_output(text: str, passed: bool) -> NotebookNode:
     return new_output("display_data", data={"text/plain": f"Grader: {text.rstrip()}",
                                             "text/html": page},
                       metadata={METADATA_KEY: "grader"})
+
+
+def _refusals(config: Any, resources: dict[str, Any]) -> list[str]:
+    """Why the student's submitted folder must not be graded (links, special files, a notebook
+    too big to parse: :func:`sandbox.submission.unsafe_reasons`); empty when it may be, or when
+    this is not an autograde of a submitted folder."""
+    from nbgrader.coursedir import CourseDirectory
+
+    student = resources.get("nbgrader", {}).get("student")
+    assignment = resources.get("nbgrader", {}).get("assignment")
+    if not (student and assignment):
+        return []
+    course = CourseDirectory(config=config)
+    folder = Path(course.format_path(course.submitted_directory, student, assignment))
+    return unsafe_reasons(folder) if os.path.lexists(folder) else []
 
 
 def _seed_font_cache(folder: Path) -> None:

@@ -53,6 +53,7 @@ c.Execute.timeout = cell_timeout
 # test cell's score, which SaveRecordedGrades (sandbox/scores.py) saves in SaveAutoGrades' place.
 c.Autograde.autograde_preprocessors = [
     "sandbox.execute.SealedExecute",
+    "sandbox.sanitize.SanitizeStudentHTML",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
@@ -74,11 +75,15 @@ c.AssignLatePenalties.plugin_class = "course.late_penalty.PercentPerDayLate"
 c.PercentPerDayLate.percent_per_day = 10.0
 c.PercentPerDayLate.grace_minutes = 5.0
 
+# Student HTML, SVG and JavaScript never run in the instructor's browser: outputs and student
+# cells are sanitized before an autograded notebook is stored, and again in the feedback
+# (sandbox/sanitize.py).
 # Feedback shows each test cell's visible checks and the grader's message, never the hidden part
 # (neither its source nor the lines of it a traceback would quote).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "course.feedback_filter.ShortTracebacks",
+    "sandbox.sanitize.SanitizeStudentHTML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

@@ -298,6 +298,20 @@ for attempt in (lambda: os.chmod(folder, 0o777), lambda: os.chown(folder, os.get
         print("sockets folder:", error.strerror)
 print("sockets folder:", fill(folder, 8))
 """,
+    "script_injection": """
+from IPython.display import HTML, SVG, Javascript, Markdown, display
+payloads = [HTML("<script>window.__pwned = 1</script><img src=x onerror='window.__pwned=2'>"
+                 "<a href='javascript:window.__pwned=3'>x</a><iframe src='/api'></iframe>"),
+            SVG("<svg xmlns='http://www.w3.org/2000/svg'><script>window.__pwned=4</script></svg>"),
+            Javascript("window.__pwned = 5"),
+            Markdown("<script>window.__pwned = 6</script>")]
+for payload in payloads:
+    display(payload)
+def sigmoid(z):
+    for payload in payloads:
+        display(payload)
+    raise NotImplementedError()
+""",
     "fills_disk": FILL + """
 for folder in (".", "/tmp"):
     print(f"{folder}: disk", fill(folder, 64))
@@ -615,3 +629,26 @@ def test_the_grader_sockets_folder_takes_nothing(graded):
     course, _, _, _ = graded
     text = "\n".join(_texts(_graded_notebook(course, "fills_sockets_folder")))
     assert "sockets folder: full after 0 MiB (Permission denied)" in text, text
+
+
+#: What must not survive from the script_injection attack: script bodies and handlers as markup.
+LIVE_SCRIPT = ("<script>window.__pwned", "<img src=x onerror", "<a href='javascript:",
+               "<iframe src='/api'", "<svg xmlns='http://www.w3.org/2000/svg'><script")
+
+
+def test_no_student_script_reaches_the_instructor(graded):
+    """Student HTML, SVG, JavaScript and markdown are sanitized before the autograded notebook
+    is stored, and the feedback page carries none of them as live markup."""
+    course, _, _, _ = graded
+    notebook = _graded_notebook(course, "script_injection")
+    stored = _outputs(notebook)
+    for live in LIVE_SCRIPT:
+        assert live not in stored, live
+    assert "application/javascript" not in stored and "image/svg+xml" not in stored
+    assert "window.__pwned" in stored  # shown as text: the student sees what was removed
+    done = nbgrader("generate_feedback", ASSIGNMENT, "--force", "--student", "script_injection",
+                    cwd=course)
+    assert done.returncode == 0, done.stderr[-2000:]
+    page = (course / "feedback" / "script_injection" / ASSIGNMENT / "forward.html").read_text()
+    for live in LIVE_SCRIPT:
+        assert live not in page, live

@@ -6,6 +6,15 @@ matches; :func:`close` does the same with a table of hints; :func:`expect_list` 
 array per layer; :func:`assert_unchanged` compares one array with a copy of itself (a check
 need not call it for a student's inputs: :func:`grading.calls.call` hands the student copies and
 fails on any change to them).
+
+Tolerances follow precision. A correct answer computed in float32 (from float32 inputs, or by
+code that works in single precision) differs from the float64 reference by its rounding, so every
+comparison widens its tolerances to at least :data:`FLOAT32_TOL` when the result it is given holds
+float32 numbers, and a check whose case or result has several parts (an output and a cache, a
+tuple, a list or a dict of arrays) computes the tolerances once, with :func:`tolerances`, over the
+case's inputs and the student's whole result, and uses them for every part: a part returned as
+float64 but computed from float32 numbers (a loop that fills a float64 array) is judged like the
+rest of the result.
 """
 
 from __future__ import annotations
@@ -20,6 +29,47 @@ from grading.registry import Failure, describe
 #: A known mistake: the hint shown to the student and what that mistake returns on the case.
 Mistake = tuple[str, Any]
 
+#: The tolerances of a comparison of float64 results (the default of every comparison).
+FLOAT64_TOL = {"rtol": 1e-6, "atol": 1e-8}
+#: The least tolerances of a comparison whose inputs or result hold float32 numbers: float32
+#: keeps about 7 significant digits, and sums and products add a few roundings.
+FLOAT32_TOL = {"rtol": 1e-5, "atol": 1e-6}
+#: How deep and how many items :func:`single_precision` looks into a result.
+_DEPTH, _ITEMS = 8, 10_000
+
+
+def single_precision(*values: Any) -> bool:
+    """Whether any number in ``values`` is a float (or complex) of less than double precision
+    (float32, float16): NumPy arrays and scalars, looked for inside lists, tuples (named tuples
+    too) and dicts."""
+    seen = 0
+
+    def lower(value: Any, depth: int) -> bool:
+        nonlocal seen
+        seen += 1
+        if seen > _ITEMS or depth > _DEPTH:
+            return False
+        if isinstance(value, (np.ndarray, np.generic)):
+            kind, size = value.dtype.kind, value.dtype.itemsize
+            return (kind == "f" and size < 8) or (kind == "c" and size < 16)
+        if isinstance(value, dict):
+            return any(lower(item, depth + 1) for item in value.values())
+        if isinstance(value, (list, tuple)):
+            return any(lower(item, depth + 1) for item in value)
+        return False
+
+    return any(lower(value, 0) for value in values)
+
+
+def tolerances(*values: Any, rtol: float = FLOAT64_TOL["rtol"],
+               atol: float = FLOAT64_TOL["atol"]) -> dict[str, float]:
+    """``{"rtol": ..., "atol": ...}`` for comparing a result that involves ``values`` (the
+    case's inputs, the student's whole result): ``rtol`` and ``atol``, widened to at least
+    :data:`FLOAT32_TOL` when any of ``values`` holds float32 numbers."""
+    if single_precision(*values):
+        return {"rtol": max(rtol, FLOAT32_TOL["rtol"]), "atol": max(atol, FLOAT32_TOL["atol"])}
+    return {"rtol": rtol, "atol": atol}
+
 
 def assert_close(
     exercise: str,
@@ -32,8 +82,11 @@ def assert_close(
 ) -> None:
     """Fail unless ``got`` is an array of ``expected``'s shape whose values are close to it.
 
-    ``case`` says which input was used, e.g. ``"Z of shape (5, 3), seed 1"``.
+    ``case`` says which input was used, e.g. ``"Z of shape (5, 3), seed 1"``. A ``got`` in
+    float32 is compared with at least :data:`FLOAT32_TOL`.
     """
+    widened = tolerances(got, rtol=rtol, atol=atol)
+    rtol, atol = widened["rtol"], widened["atol"]
     expected = np.asarray(expected)
     if got is None:
         raise Failure(f"{exercise}: returned None for {case}; did you forget `return`?")
@@ -81,6 +134,8 @@ def expect_close(exercise: str, case: str, got: Any, expected: Any, *,
                  mistakes: Sequence[Mistake] = (), rtol: float = 1e-6, atol: float = 1e-8,
                  nan_hint: str | None = None) -> None:
     """:func:`assert_close`, naming the mistake when a wrong answer matches one."""
+    widened = tolerances(got, rtol=rtol, atol=atol)
+    rtol, atol = widened["rtol"], widened["atol"]
     expected = np.asarray(expected, dtype=np.float64)
     array = numeric(got)
     if got is not None and array is not None:
@@ -107,16 +162,19 @@ def expect_number(exercise: str, case: str, got: Any, expected: float, *,
     if array is None or array.size != 1:
         raise Failure(f"{exercise}: for {case}, expected a single number, got {describe(got)}; "
                       f"{shape_hint}")
+    if single_precision(got):
+        options = {**options, **tolerances(got, rtol=options.get("rtol", FLOAT64_TOL["rtol"]),
+                                           atol=options.get("atol", FLOAT64_TOL["atol"]))}
     expect_close(exercise, case, array.reshape(()), expected, **options)
 
 
 def close(exercise: str, case: str, got: Any, expected: np.ndarray,
           mistakes: dict[str, np.ndarray] | None = None, advice: str = "", *,
-          rtol: float = 1e-6) -> None:
+          rtol: float = 1e-6, atol: float = 1e-8) -> None:
     """:func:`assert_close`, naming the likely mistake when ``got`` matches a known wrong one
     (else adding ``advice``, if any)."""
     try:
-        assert_close(exercise, case, got, expected, rtol=rtol)
+        assert_close(exercise, case, got, expected, rtol=rtol, atol=atol)
     except Failure as failure:
         for hint, wrong in (mistakes or {}).items():
             if np.shape(got) == np.shape(wrong) and np.allclose(np.asarray(got, float), wrong):
@@ -127,8 +185,9 @@ def close(exercise: str, case: str, got: Any, expected: np.ndarray,
 
 
 def expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
-                label: str) -> None:
-    """One array per layer, in layer order (a reversed list is named as such)."""
+                label: str, **tolerance: float) -> None:
+    """One array per layer, in layer order (a reversed list is named as such); every layer
+    with the same tolerances (``tolerance``, widened by the precision of the whole list)."""
     if not isinstance(got, (list, tuple)) or len(got) != len(expected):
         raise Failure(f"{exercise}: for {case}, {label} must be a list with one array per layer "
                       f"({len(expected)}); got {describe(got)}"
@@ -137,5 +196,7 @@ def expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
     if shapes != [e.shape for e in expected] and shapes == [e.shape for e in expected[::-1]]:
         raise Failure(f"{exercise}: for {case}, {label} is in reverse order: {label}[0] must be "
                       "layer 1's gradient (the order of weights); reverse the list at the end")
+    tolerance = tolerances(got, **tolerance)
     for layer, (g, e) in enumerate(zip(got, expected, strict=True)):
-        expect_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e)
+        expect_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e,
+                     **tolerance)

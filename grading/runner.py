@@ -11,6 +11,12 @@ Two ways to grade, one per kind of test cell:
 * :func:`grade_parts` gives partial credit: it runs every part of the exercise, prints what
   passed and what did not, and returns the points earned. As the last expression of the test
   cell, that number is the cell's score (nbgrader reads a numeric result as partial credit).
+
+A slip costs once: when a check fails for an exercise whose method calls the student's own
+earlier functions (network_backward calls dense_gradients...), the runner asks
+:func:`grading.diagnosis.carry_forward` whether those helpers are what is wrong. If the student's
+function does what the notebook asks with its wrong helpers, it passes, and a note names the
+helpers (printed under the ✓); if not, the note is added to the failure.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ from typing import Any
 
 import numpy as np
 
-from grading.diagnosis import Recorder, matching_mistake
+from grading.diagnosis import Recorder, carry_forward, matching_mistake
 from grading.mistakes import Mistake
 from grading.registry import Check, Failure, lookup, parts_of
 
@@ -50,9 +56,11 @@ def grade(name: str, *student_objects: Any) -> None:
 
     Returns None when every case passes; raises ``AssertionError`` with the reason otherwise.
     """
-    message = _run(name, lookup(name), student_objects)
+    message, note = _run(name, lookup(name), student_objects)
     if message is not None:
         raise Failure(message)
+    if note:
+        print(f"✓ {name}: the hidden tests pass", note, sep="\n")
 
 
 def grade_parts(name: str, *student_objects: Any, points: float) -> float:
@@ -66,10 +74,12 @@ def grade_parts(name: str, *student_objects: Any, points: float) -> float:
         raise ValueError(f"{name}: points must be positive; got {points!r}")
     parts = parts_of(name)
     total = sum(part.weight for part in parts)
-    earned_weight, lines = 0.0, []
+    earned_weight, lines, notes = 0.0, [], []
     for part in parts:
         worth = points * part.weight / total
-        message = _run(name, part.check, student_objects)
+        message, note = _run(name, part.check, student_objects, part.title)
+        if note and note not in notes:
+            notes.append(note)
         if message is None:
             earned_weight += part.weight
             lines.append(f"  ✓ {part.title} ({_points(worth)})")
@@ -77,7 +87,8 @@ def grade_parts(name: str, *student_objects: Any, points: float) -> float:
             detail = _without_name(name, message).replace("\n", "\n      ")
             lines.append(f"  ✗ {part.title} ({_points(worth)}): {detail}")
     earned = round(points * earned_weight / total, 2)
-    print(f"{name}: {earned:g} of {_points(points)}", *lines, sep="\n")
+    print(f"{name}: {earned:g} of {_points(points)}", *lines, *(f"  {n}" for n in notes),
+          sep="\n")
     return earned
 
 
@@ -94,8 +105,11 @@ def _points(value: float) -> str:
     return f"{value:g} point" + ("" if value == 1 else "s")
 
 
-def _run(name: str, check: Check, student_objects: tuple[Any, ...]) -> str | None:
-    """Run one check quietly; None when it passes, else the message for the student."""
+def _run(name: str, check: Check, student_objects: tuple[Any, ...],
+         part: str | None = None) -> tuple[str | None, str]:
+    """Run one check (of the whole exercise, or of its ``part``) quietly: (None when it passes,
+    else the message for the student; a note naming the student's wrong helpers, for a check
+    that passes thanks to them being the cause; else empty)."""
     recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
     wrapped = [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
     with contextlib.ExitStack() as stack:
@@ -106,12 +120,31 @@ def _run(name: str, check: Check, student_objects: tuple[Any, ...]) -> str | Non
         try:
             check(*wrapped)
         except NotImplementedError:
-            return f"{name}: not implemented yet"
+            message, diagnose, carry = f"{name}: not implemented yet", False, True
         except (Exception, SystemExit) as error:
             message = _text(error) if isinstance(error, Failure) else (
                 f"{name}: your code raised {type(error).__name__}: {_text(error)}")
-            return message + _diagnosis(name, recorders)
-    return None
+            # a lost or timed-out kernel (a subclass of Failure) is no place to try again
+            diagnose, carry = True, not (isinstance(error, Failure) and type(error) is not Failure)
+        else:
+            return None, ""
+        passed, note = _carried_forward(name, part, check, wrapped) if carry else (False, "")
+        if passed:
+            return None, note
+        return (message + (_diagnosis(name, recorders) if diagnose else "")
+                + (f"\n{note}" if note else "")), ""
+
+
+def _carried_forward(name: str, part: str | None, check: Check,
+                     wrapped: list[Any]) -> tuple[bool, str]:
+    """:func:`grading.diagnosis.carry_forward` for an exercise graded on one function; never
+    raises (a failure to judge the helpers only leaves the first verdict standing)."""
+    if len(wrapped) != 1 or not callable(wrapped[0]):
+        return False, ""
+    try:
+        return carry_forward(name, part, check, wrapped[0])
+    except (Exception, SystemExit):
+        return False, ""
 
 
 def _text(error: BaseException) -> str:

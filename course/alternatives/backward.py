@@ -230,6 +230,12 @@ def hidden_delta_rows(delta_next, W_next, Z, g_grad):
     return back * g_grad(Z)
 
 
+@correct("backward.hidden_delta")
+def hidden_delta_float32(delta_next, W_next, Z, g_grad):
+    back = np.asarray(delta_next, dtype=np.float32) @ np.asarray(W_next, dtype=np.float32).T
+    return back * np.asarray(g_grad(Z), dtype=np.float32)
+
+
 # ---- dense_gradients: dW = A_prev.T @ delta, db = delta summed over the batch ----
 
 
@@ -257,6 +263,19 @@ def dense_gradients_outer_products(A_prev, delta):
 def dense_gradients_ones(A_prev, delta):
     m = delta.shape[0]
     return [(delta.T @ A_prev).T, np.ones(m) @ delta]
+
+
+@correct("backward.dense_gradients")
+def dense_gradients_float32_loop(A_prev, delta):
+    # single precision, one example at a time; db is kept in a float64 array, but its sums
+    # are float32 ones, like dW's
+    A32, d32 = np.asarray(A_prev, dtype=np.float32), np.asarray(delta, dtype=np.float32)
+    dW = np.zeros((A32.shape[1], d32.shape[1]), dtype=np.float32)
+    db = np.zeros(d32.shape[1])
+    for a, d in zip(A32, d32, strict=True):
+        dW += np.outer(a, d)
+        db += d
+    return dW, db
 
 
 # ---- network_backward: dWs, dbs in layer order ----
@@ -309,6 +328,21 @@ def network_backward_deltas_first(delta_L, weights, caches, hidden_grads):
             * hidden_grads[l](caches[l][1])
     dWs = [cache[0].T @ d for cache, d in zip(caches, deltas, strict=True)]
     dbs = [d.sum(axis=0) for d in deltas]
+    return dWs, dbs
+
+
+@correct("backward.network_backward")
+def network_backward_float32(delta_L, weights, caches, hidden_grads):
+    dWs, dbs = [], []
+    delta = np.asarray(delta_L, dtype=np.float32)
+    for l in range(len(weights) - 1, -1, -1):
+        A_prev = np.asarray(caches[l][0], dtype=np.float32)
+        dWs.insert(0, A_prev.T @ delta)
+        dbs.insert(0, delta.sum(axis=0))
+        if l > 0:
+            W = np.asarray(weights[l], dtype=np.float32)
+            delta = (delta @ W.T) * np.asarray(hidden_grads[l - 1](caches[l - 1][1]),
+                                               dtype=np.float32)
     return dWs, dbs
 
 

@@ -56,6 +56,11 @@ def gradient_norms_einsum(dWs):
     return tuple(float(np.sqrt(np.einsum("ij,ij->", dW, dW))) for dW in dWs)
 
 
+@correct("explorations.gradient_norms")
+def gradient_norms_float32(dWs):
+    return [np.sqrt(np.sum(np.square(np.asarray(dW, dtype=np.float32)))) for dW in dWs]
+
+
 # ---- sigmoid_grad_bound ----
 
 

@@ -270,6 +270,33 @@ def dense_forward_columns(X, W, b, g):
     return A, (X.copy(), Z, A)
 
 
+@correct("forward.dense_forward")
+def dense_forward_float32_loop(X, W, b, g):
+    # in the inputs' own precision (float32 in, float32 out), the bias first, then the products
+    m, n_in = X.shape
+    n_out = W.shape[1]
+    Z = np.empty((m, n_out), dtype=np.result_type(X, W, b))
+    for i in range(m):
+        for j in range(n_out):
+            total = b[j]
+            for k in range(n_in):
+                total = total + X[i, k] * W[k, j]
+            Z[i, j] = total
+    A = g(Z)
+    return A, (X, Z, A)
+
+
+@correct("forward.dense_forward")
+def dense_forward_single_precision(X, W, b, g):
+    # single precision throughout, whatever comes in: half the memory, and plenty for a layer
+    X32 = np.asarray(X, dtype=np.float32)
+    Z = np.zeros((X32.shape[0], np.shape(W)[1]))  # a float64 array, filled with float32 sums
+    for j in range(Z.shape[1]):
+        Z[:, j] = np.float32(b[j]) + X32 @ np.asarray(W, dtype=np.float32)[:, j]
+    A = g(Z)
+    return A, (X32, Z, A)
+
+
 # ---- network_forward ----
 
 
@@ -318,6 +345,18 @@ def network_forward_while(X, weights, biases, activations):
     return A, caches
 
 
+@correct("forward.network_forward")
+def network_forward_float32(X, weights, biases, activations):
+    # every layer in single precision, its cache too
+    A, caches = np.asarray(X, dtype=np.float32), []
+    for W, b, g in zip(weights, biases, activations, strict=True):
+        Z = A @ np.asarray(W, dtype=np.float32) + np.asarray(b, dtype=np.float32)
+        A_next = np.asarray(g(Z), dtype=np.float32)
+        caches.append((A, Z, A_next))
+        A = A_next
+    return A, caches
+
+
 # ---- mean_squared_error: 1/(2m) sum (a - y)**2 ----
 
 
@@ -345,6 +384,12 @@ def mse_loops(A, Y):
 @correct("forward.mean_squared_error")
 def mse_norm(A, Y):
     return 0.5 * np.linalg.norm(A - Y) ** 2 / A.shape[0]
+
+
+@correct("forward.mean_squared_error")
+def mse_float32(A, Y):
+    diff = np.asarray(A, dtype=np.float32) - np.asarray(Y, dtype=np.float32)
+    return np.sum(diff * diff) / np.float32(2 * len(diff))  # a float32 number
 
 
 # ---- binary_cross_entropy, A clipped to [1e-12, 1 - 1e-12] ----

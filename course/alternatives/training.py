@@ -81,6 +81,12 @@ def momentum_step_numpy_functions(param, grad, velocity, lr, beta=0.9):
     return np.subtract(param, lr * new_velocity), new_velocity
 
 
+@correct("training.momentum_step")
+def momentum_step_float32(param, grad, velocity, lr, beta=0.9):
+    v = np.float32(beta) * np.asarray(velocity, dtype=np.float32) + np.asarray(grad, np.float32)
+    return np.asarray(param, dtype=np.float32) - np.float32(lr) * v, v
+
+
 # ---- adam_step, with bias correction ----
 
 

@@ -4,6 +4,14 @@ Same approach as :mod:`grading.checks.forward`: seeded cases (square and non-squ
 batch of one example, depths 1 to 4), compared with the reference package; a wrong answer that
 matches a known mistake (``W`` for ``W.T``, a transposed ``dW``, a 2-D ``db``, ``z * (1 - z)``
 for the sigmoid's derivative...) is named with a hint.
+
+A slip costs once (:mod:`grading.diagnosis`): ``network_backward`` calls the student's
+``dense_gradients`` and ``hidden_delta``, and ``gradient_check`` the student's
+``network_backward``, ``softmax_cce_output_delta``, ``sigmoid_grad``, ``numerical_gradient`` and
+``relative_error``, as the notebook asks. Both are declared with
+:func:`~grading.diagnosis.uses_helpers`: an exercise that does what the notebook asks with a
+wrong helper keeps its points (for ``gradient_check``, reporting the large errors a wrong
+backward pass really has is what a gradient check is for), and the message names the helper.
 """
 
 from __future__ import annotations
@@ -24,7 +32,9 @@ from grading.cases import (
     reference_network_backward,
     reference_network_forward,
 )
-from grading.compare import Mistake, expect_close, expect_list, expect_number
+from grading.checks.forward import layer_forward, network_forward_through
+from grading.compare import Mistake, expect_close, expect_list, expect_number, tolerances
+from grading.diagnosis import Helper, uses_helpers
 from grading.registry import Failure, describe, register
 
 
@@ -159,9 +169,11 @@ def check_hidden_delta(hidden_delta: Callable[..., Any]) -> None:
 
 
 def _dense_gradient_cases(dense_gradients: Callable[..., Any],
-                          ) -> Iterator[tuple[str, Any, Any, np.ndarray, np.ndarray, np.ndarray]]:
-    """(case, student dW, student db, reference dW, reference db, delta) for batches of 1 to
-    7 and non-square layers; delta is (m, n_out)."""
+                          ) -> Iterator[tuple[str, Any, Any, np.ndarray, np.ndarray, np.ndarray,
+                                              dict[str, float]]]:
+    """(case, student dW, student db, reference dW, reference db, delta, tolerances) for
+    batches of 1 to 7 and non-square layers; delta is (m, n_out). The tolerances follow the
+    precision of the whole result (dW and db alike)."""
     exercise = "dense_gradients"
     for seed, (m, n_in, n_out) in enumerate(((5, 3, 3), (4, 3, 2), (7, 2, 5), (1, 4, 3))):
         rng = np.random.default_rng(seed)
@@ -170,15 +182,16 @@ def _dense_gradient_cases(dense_gradients: Callable[..., Any],
         result = call_student(exercise, case, dense_gradients, (A_prev, delta), "A_prev delta",
                               "dW = A_prev.T (n_in, m) @ delta (m, n_out) has the shape of W.")
         dW, db = unpack_pair(exercise, case, result, "(dW, db)")
-        yield (case, dW, db, *reference.dense_gradients(A_prev, delta), delta)
+        yield (case, dW, db, *reference.dense_gradients(A_prev, delta), delta,
+               tolerances(result))
 
 
 @register("backward.dense_gradients", part="dW = A_prev.T @ delta", weight=1)
 def check_dense_gradients_dW(dense_gradients: Callable[..., Any]) -> None:
     """dW of shape (n_in, n_out) for every case."""
-    for case, dW, _, right_dW, _, delta in _dense_gradient_cases(dense_gradients):
+    for case, dW, _, right_dW, _, delta, tolerance in _dense_gradient_cases(dense_gradients):
         m = len(delta)
-        expect_close("dense_gradients", f"{case} (in dW)", dW, right_dW, mistakes=[
+        expect_close("dense_gradients", f"{case} (in dW)", dW, right_dW, **tolerance, mistakes=[
             ("dW is transposed: it must have W's shape (n_in, n_out), i.e. A_prev.T @ delta",
              right_dW.T),
             ("dW was divided by m again; the 1/m is already inside delta", right_dW / m)])
@@ -187,14 +200,43 @@ def check_dense_gradients_dW(dense_gradients: Callable[..., Any]) -> None:
 @register("backward.dense_gradients", part="db = delta summed over the batch", weight=1)
 def check_dense_gradients_db(dense_gradients: Callable[..., Any]) -> None:
     """db of shape (n_out,) for every case."""
-    for case, _, db, _, right_db, delta in _dense_gradient_cases(dense_gradients):
+    for case, _, db, _, right_db, delta, tolerance in _dense_gradient_cases(dense_gradients):
         m = len(delta)
-        expect_close("dense_gradients", f"{case} (in db)", db, right_db, mistakes=[
+        expect_close("dense_gradients", f"{case} (in db)", db, right_db, **tolerance, mistakes=[
             ("db must be 1-D with shape (n_out,) like b; you returned a 2-D (1, n_out) array "
              "(drop keepdims)", right_db[None, :]),
             ("db was averaged (divided by m); sum over the batch: the 1/m is in delta",
              right_db / m),
             ("db sums over the wrong axis: sum over the batch, axis=0", delta.sum(axis=1))])
+
+
+def _hidden_delta(delta_next: Any, W_next: Any, Z: Any, g_grad: Callable[[Any], Any]) -> Any:
+    """The notebook's hidden_delta, for a derivative function ``g_grad`` (the reference's
+    takes an activation's name)."""
+    return (np.asarray(delta_next) @ np.asarray(W_next).T) * g_grad(Z)
+
+
+@uses_helpers("backward.network_backward",
+              Helper("dense_gradients", "backward.dense_gradients", reference.dense_gradients),
+              Helper("hidden_delta", "backward.hidden_delta", _hidden_delta))
+def _network_backward_through(dense_gradients: Callable[..., Any],
+                              hidden_delta: Callable[..., Any]) -> Callable[..., Any]:
+    """The notebook's network_backward: from the last layer to the first, the student's
+    dense_gradients for each layer and hidden_delta for the layer before it."""
+
+    def network_backward(delta_L: Any, weights: Any, caches: Any, hidden_grads: Any) -> Any:
+        L = len(weights)
+        dWs, dbs = [None] * L, [None] * L
+        delta = delta_L
+        for layer in range(L - 1, -1, -1):
+            A_prev, _, _ = caches[layer]
+            dWs[layer], dbs[layer] = dense_gradients(A_prev, delta)
+            if layer > 0:
+                delta = hidden_delta(delta, weights[layer], caches[layer - 1][1],
+                                     hidden_grads[layer - 1])
+        return dWs, dbs
+
+    return network_backward
 
 
 #: (layer sizes, hidden activation names, batch size) of the networks to differentiate.
@@ -205,9 +247,10 @@ BACKWARD_NETWORKS = (((3, 4, 2), ("sigmoid",), 5), ((2, 3), (), 4),
 
 def _network_backward_cases(network_backward: Callable[..., Any],
                             ) -> Iterator[tuple[str, Any, Any, list[np.ndarray],
-                                                list[np.ndarray]]]:
-    """(case, student dWs, student dbs, reference dWs, reference dbs) for depths 1 to 4 with
-    a different activation per layer; fails if an input was changed."""
+                                                list[np.ndarray], dict[str, float]]]:
+    """(case, student dWs, student dbs, reference dWs, reference dbs, tolerances) for depths
+    1 to 4 with a different activation per layer; fails if an input was changed. The
+    tolerances follow the precision of the whole result (every dW and db alike)."""
     exercise = "network_backward"
     for seed, (sizes, hidden, m) in enumerate(BACKWARD_NETWORKS):
         rng = np.random.default_rng(seed)
@@ -223,21 +266,22 @@ def _network_backward_cases(network_backward: Callable[..., Any],
                               "delta_L weights caches hidden_grads",
                               "Layer l's delta has the shape of its Z, (m, n_l).")
         dWs, dbs = unpack_pair(exercise, case, result, "(dWs, dbs)")
-        yield (case, dWs, dbs, *reference_network_backward(delta_L, weights, caches, hidden))
+        yield (case, dWs, dbs, *reference_network_backward(delta_L, weights, caches, hidden),
+               tolerances(result))
 
 
 @register("backward.network_backward", part="dWs, one per layer", weight=1)
 def check_network_backward_dWs(network_backward: Callable[..., Any]) -> None:
     """Every layer's dW, in layer order; weights and caches left as they were."""
-    for case, dWs, _, right_dWs, _ in _network_backward_cases(network_backward):
-        expect_list("network_backward", case, dWs, right_dWs, "dWs")
+    for case, dWs, _, right_dWs, _, tolerance in _network_backward_cases(network_backward):
+        expect_list("network_backward", case, dWs, right_dWs, "dWs", **tolerance)
 
 
 @register("backward.network_backward", part="dbs, one per layer", weight=1)
 def check_network_backward_dbs(network_backward: Callable[..., Any]) -> None:
     """Every layer's db, in layer order."""
-    for case, _, dbs, _, right_dbs in _network_backward_cases(network_backward):
-        expect_list("network_backward", case, dbs, right_dbs, "dbs")
+    for case, _, dbs, _, right_dbs, tolerance in _network_backward_cases(network_backward):
+        expect_list("network_backward", case, dbs, right_dbs, "dbs", **tolerance)
 
 
 @register("backward.numerical_gradient")
@@ -286,6 +330,61 @@ def check_relative_error(relative_error: Callable[..., Any]) -> None:
              diff / max(1e-8, max(na, nn))),
             ("the denominator is norm(a) + norm(n), not norm(a) alone", diff / max(1e-8, na))],
             nan_hint="two zero gradients give 0 / 0: use max(1e-8, norm(a) + norm(n))")
+
+
+def _simplified_delta(A: Any, Y: Any) -> Any:
+    """(A - Y) / m, the output delta of softmax with categorical cross-entropy."""
+    A = np.asarray(A, dtype=float)
+    return (A - Y) / A.shape[0]
+
+
+@uses_helpers(
+    "backward.gradient_check",
+    Helper("network_backward", "backward.network_backward",
+           _network_backward_through(reference.dense_gradients, _hidden_delta)),
+    Helper("softmax_cce_output_delta", "backward.softmax_cce_output_delta", _simplified_delta),
+    Helper("sigmoid_grad", "backward.sigmoid_grad", reference.sigmoid_grad),
+    Helper("numerical_gradient", "backward.numerical_gradient", reference.numerical_gradient),
+    Helper("relative_error", "backward.relative_error", reference.relative_error))
+def _gradient_check_through(network_backward: Callable[..., Any],
+                            softmax_cce_output_delta: Callable[..., Any],
+                            sigmoid_grad: Callable[..., Any],
+                            numerical_gradient: Callable[..., Any],
+                            relative_error: Callable[..., Any]) -> Callable[..., Any]:
+    """The notebook's gradient_check, with the given forward pass and loss and the student's
+    functions of exercises 2 to 6."""
+    network_forward = network_forward_through(layer_forward)
+
+    def gradient_check(weights: Any, biases: Any, X: Any, Y: Any) -> dict[str, Any]:
+        L = len(weights)
+        activations = [reference.sigmoid] * (L - 1) + [reference.softmax]
+        A_L, caches = network_forward(X, weights, biases, activations)
+        dWs, dbs = network_backward(softmax_cce_output_delta(A_L, Y), weights, caches,
+                                    [sigmoid_grad] * (L - 1))
+
+        def loss(ws: Any, bs: Any) -> float:
+            return reference.categorical_cross_entropy(network_forward(X, ws, bs, activations)[0],
+                                                       Y)
+
+        errors = {}
+        for layer in range(L):
+            def loss_of_W(W: Any, layer: int = layer) -> float:
+                ws = list(weights)
+                ws[layer] = W
+                return loss(ws, biases)
+
+            def loss_of_b(b: Any, layer: int = layer) -> float:
+                bs = list(biases)
+                bs[layer] = b
+                return loss(weights, bs)
+
+            errors[f"W{layer + 1}"] = relative_error(
+                dWs[layer], numerical_gradient(loss_of_W, weights[layer]))
+            errors[f"b{layer + 1}"] = relative_error(
+                dbs[layer], numerical_gradient(loss_of_b, biases[layer]))
+        return errors
+
+    return gradient_check
 
 
 def _expect_error(case: str, key: str, got: Any, expected: float, one_hot: bool) -> None:

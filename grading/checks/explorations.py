@@ -7,6 +7,12 @@ the two functions it must time (``backprop`` and ``numerical_network_gradients``
 the grader when the student's code calls them, and every reported time must lie between the
 shortest run the grader saw of that function and the longest any of its runs could have looked
 from the sandbox (:func:`check_time_gradients_timings`).
+
+A slip costs once (:mod:`grading.diagnosis`): ``deep_gradient_norms`` calls the student's
+``gradient_norms``, ``dead_fractions`` the student's ``dead_unit_fraction``, and
+``time_gradients`` counts parameters with the student's ``parameter_count``, as the notebook
+asks; each is declared with :func:`~grading.diagnosis.uses_helpers`, so a wrong helper costs
+its own points only.
 """
 
 from __future__ import annotations
@@ -21,7 +27,8 @@ import numpy as np
 
 import reference
 from grading.calls import call, call_pure, unpack
-from grading.compare import close
+from grading.compare import close, tolerances
+from grading.diagnosis import Helper, uses_helpers
 from grading.registry import Failure, describe, register
 from reference import diagnostics
 
@@ -54,8 +61,10 @@ def check_gradient_norms(gradient_norms: Callable) -> None:
         rng = np.random.default_rng(seed)
         dWs = [rng.normal(scale=10.0**-i, size=shape) for i, shape in enumerate(shapes)]
         case = f"dWs of shapes {list(shapes)}"
-        got = _numbers(name, case, call_pure(name, gradient_norms, ("dWs",), (dWs,)), len(dWs))
-        close(name, case, got, np.array(diagnostics.gradient_norms(dWs)), {
+        raw = call_pure(name, gradient_norms, ("dWs",), (dWs,))
+        got = _numbers(name, case, raw, len(dWs))
+        close(name, case, got, np.array(diagnostics.gradient_norms(dWs)), **tolerances(raw),
+              mistakes={
             "take the square root of the sum of squares": np.array(
                 [np.sum(dW**2) for dW in dWs]),
             "the Frobenius norm squares the entries; it does not sum their absolute values":
@@ -70,11 +79,29 @@ def check_sigmoid_grad_bound(sigmoid_grad_bound: Callable) -> None:
     name = "explorations.sigmoid_grad_bound"
     for depth in range(13):
         case = f"depth={depth}"
-        got = _scalar(name, case, call(name, sigmoid_grad_bound, (depth,), names="depth"))
-        close(name, case, got, np.float64(diagnostics.sigmoid_grad_bound(depth)), {
+        raw = call(name, sigmoid_grad_bound, (depth,), names="depth")
+        got = _scalar(name, case, raw)
+        close(name, case, got, np.float64(diagnostics.sigmoid_grad_bound(depth)),
+              **tolerances(raw), mistakes={
             "the derivatives multiply, one factor per layer: 0.25 ** depth, not 0.25 * depth":
                 np.float64(0.25 * depth),
             "the sigmoid's derivative s (1 - s) peaks at 0.25, not 0.5": np.float64(0.5**depth)})
+
+
+@uses_helpers("explorations.deep_gradient_norms",
+              Helper("gradient_norms", "explorations.gradient_norms", diagnostics.gradient_norms))
+def _deep_gradient_norms_through(gradient_norms: Callable) -> Callable:
+    """The notebook's deep_gradient_norms: the given init_network and backprop (here the
+    reference's), then the student's gradient_norms of the dWs."""
+
+    def deep_gradient_norms(X: Any, Y: Any, hidden: str, depth: int = 8, width: int = 32,
+                            seed: int = 0) -> Any:
+        sizes = [np.shape(X)[1], *[width] * depth, np.shape(Y)[1]]
+        network = reference.init_network(sizes, hidden, output_activation="softmax", seed=seed)
+        _, grads = reference.backward(network, X, Y, "cce")
+        return gradient_norms(list(grads.dW))
+
+    return deep_gradient_norms
 
 
 @register("explorations.deep_gradient_norms")
@@ -87,14 +114,14 @@ def check_deep_gradient_norms(deep_gradient_norms: Callable) -> None:
         X, Y = rng.random((16, 10)), reference.one_hot(rng.integers(0, 4, size=16), 4)
         case = (f"X (16, 10), Y (16, 4), hidden={hidden!r}, depth={depth}, width={width}, "
                 f"seed={seed}")
-        got = _numbers(name, case, call_pure(name, deep_gradient_norms, ("X", "Y"), (X, Y),
-                                             hidden, depth=depth, width=width, seed=seed),
-                       depth + 1)
+        raw = call_pure(name, deep_gradient_norms, ("X", "Y"), (X, Y), hidden, depth=depth,
+                        width=width, seed=seed)
+        got = _numbers(name, case, raw, depth + 1)
         want = diagnostics.deep_gradient_norms(X, Y, hidden, depth, width, seed)
         network = reference.init_network([10, *[width] * depth, 4], hidden,
                                          output_activation="softmax", seed=seed)
         _, grads = reference.backward(network, X, Y, "cce")
-        close(name, case, got, np.array(want), {
+        close(name, case, got, np.array(want), **tolerances(raw), mistakes={
             "list the layers from the first (next to the input) to the output layer":
                 np.array(want[::-1]),
             "these are the norms of the bias gradients db; measure dW":
@@ -117,8 +144,10 @@ def check_dead_unit_fraction(dead_unit_fraction: Callable) -> None:
              "Z of shape (30, 4), all positive": np.abs(rng.normal(size=(30, 4))) + 0.1,
              "Z of shape (3, 7), all negative": -np.abs(rng.normal(size=(3, 7))) - 0.1}
     for case, Z in cases.items():
-        got = _scalar(name, case, call_pure(name, dead_unit_fraction, ("Z",), (Z,)))
-        close(name, case, got, np.float64(diagnostics.dead_unit_fraction(Z)), {
+        raw = call_pure(name, dead_unit_fraction, ("Z",), (Z,))
+        got = _scalar(name, case, raw)
+        close(name, case, got, np.float64(diagnostics.dead_unit_fraction(Z)),
+              **tolerances(raw), mistakes={
             "a unit is dead at z <= 0 (relu_grad(0) is 0), not only at z < 0":
                 np.float64(np.mean(np.all(Z < 0, axis=0))),
             "a unit is dead only if it is off for every example (all rows), not any":
@@ -128,6 +157,18 @@ def check_dead_unit_fraction(dead_unit_fraction: Callable) -> None:
                 np.float64(np.sum(np.all(Z <= 0, axis=0))),
             "units are the columns of Z; rows are examples":
                 np.float64(np.mean(np.all(Z <= 0, axis=1)))})
+
+
+@uses_helpers("explorations.dead_fractions",
+              Helper("dead_unit_fraction", "explorations.dead_unit_fraction",
+                     diagnostics.dead_unit_fraction))
+def _dead_fractions_through(dead_unit_fraction: Callable) -> Callable:
+    """The notebook's dead_fractions: the student's dead_unit_fraction of each hidden Z."""
+
+    def dead_fractions(caches: Any) -> list[Any]:
+        return [dead_unit_fraction(Z) for _, Z, _ in caches[:-1]]
+
+    return dead_fractions
 
 
 @register("explorations.dead_fractions")
@@ -142,13 +183,13 @@ def check_dead_fractions(dead_fractions: Callable) -> None:
         _, caches = reference.network_forward(net, rng.normal(size=(20, sizes[0])))
         caches = [tuple(cache) for cache in caches]
         case = f"the caches of a ReLU network with layer sizes {sizes}"
-        got = call_pure(name, dead_fractions, ("caches",), (caches,))
+        raw = got = call_pure(name, dead_fractions, ("caches",), (caches,))
         if isinstance(got, (list, tuple)) and len(got) == len(caches):
             raise Failure(f"{name}: for {case}, got {len(got)} numbers; leave out the output "
                           f"layer (the last cache): expected {len(caches) - 1}, one per hidden "
                           "layer")
         got = _numbers(name, case, got, len(caches) - 1)
-        close(name, case, got, np.array(diagnostics.dead_fractions(caches)),
+        close(name, case, got, np.array(diagnostics.dead_fractions(caches)), **tolerances(raw),
               advice="Use dead_unit_fraction on Z, the middle item of each cache (A_prev, Z, A)")
 
 
@@ -165,6 +206,31 @@ def check_parameter_count(parameter_count: Callable) -> None:
                     if got == weights_only else "")
             raise Failure(f"{name}: for layer_sizes={sizes}, expected {want} parameters; "
                           f"got {got!r}.{hint}")
+
+
+def _counts(rows: Any) -> list[Any]:
+    """The parameter counts of time_gradients' rows."""
+    return [row[0] for row in rows]
+
+
+def _with_counts(rows: Any, right: Any) -> list[tuple[Any, ...]]:
+    """The student's rows with the parameter counts of ``right`` (their times kept)."""
+    return [(count, *tuple(row)[1:]) for row, (count, *_) in zip(rows, right, strict=True)]
+
+
+@uses_helpers("explorations.time_gradients",
+              Helper("parameter_count", "explorations.parameter_count",
+                     diagnostics.parameter_count),
+              parts=("the parameter counts",), compared=_counts, merged=_with_counts)
+def _time_gradients_counts(parameter_count: Callable) -> Callable:
+    """The parameter counts of the notebook's time_gradients: the student's parameter_count
+    of each network (the times are the student's own measurements, not compared)."""
+
+    def time_gradients(layer_sizes_list: Any, batch_size: int = 16, seed: int = 0,
+                       backprop: Any = None, numerical_network_gradients: Any = None) -> Any:
+        return [(parameter_count(sizes), None, None) for sizes in layer_sizes_list]
+
+    return time_gradients
 
 
 #: The networks time_gradients is asked to time (different shapes, so that every call the

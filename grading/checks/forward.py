@@ -6,6 +6,11 @@ package and fails with a message that names the case. When a wrong answer matche
 mistake, the message names the mistake and gives a hint. The comparisons are in
 :mod:`grading.compare`, the calls to student code in :mod:`grading.calls`, the shared cases in
 :mod:`grading.cases`.
+
+A slip costs once (:mod:`grading.diagnosis`): ``tanh`` may be written through the student's
+``sigmoid`` (the notebook offers ``2 * sigmoid(2z) - 1``) and ``network_forward`` calls the
+student's ``dense_forward``; each is declared with :func:`~grading.diagnosis.uses_helpers`, so a
+wrong helper costs its own points only, and a check that fails because of it says so.
 """
 
 from __future__ import annotations
@@ -23,7 +28,8 @@ from grading.cases import (
     random_layers,
     reference_network_forward,
 )
-from grading.compare import Mistake, expect_close, expect_number
+from grading.compare import Mistake, expect_close, expect_number, tolerances
+from grading.diagnosis import Helper, uses_helpers
 from grading.registry import Failure, describe, register
 
 OVERFLOW_HINT = ("for large |z|, exp overflows to inf and inf/inf is nan; compute exp only of "
@@ -49,6 +55,16 @@ def check_tanh(tanh: Callable[[np.ndarray], Any]) -> None:
     check_elementwise("tanh", tanh, reference.tanh, nan_hint=OVERFLOW_HINT)
 
 
+@uses_helpers("forward.tanh", Helper("sigmoid", "forward.sigmoid", reference.sigmoid))
+def _tanh_through(sigmoid: Callable[..., Any]) -> Callable[..., Any]:
+    """The notebook's first way: tanh(z) = 2 sigmoid(2z) - 1, through the student's sigmoid."""
+
+    def tanh(z: Any) -> Any:
+        return 2.0 * sigmoid(2.0 * np.asarray(z, dtype=float)) - 1.0
+
+    return tanh
+
+
 @register("forward.leaky_relu")
 def check_leaky_relu(leaky_relu: Callable[..., Any]) -> None:
     """Values with the default slope 0.01 and with slope=0.2."""
@@ -72,12 +88,12 @@ def _softmax_mistakes(Z: np.ndarray) -> list[Mistake]:
 
 def _check_softmax_cases(softmax: Callable[[np.ndarray], Any],
                          cases: list[tuple[str, np.ndarray, dict[str, float]]]) -> None:
-    for case, Z, tolerances in cases:
+    for case, Z, tolerance in cases:
         got = call_student("softmax", case, softmax, (Z,), "Z", "Z.max(axis=1) has shape (m,); "
                            "keepdims=True gives (m, 1), which lines up with the rows of Z.")
         Z64 = Z.astype(np.float64)
         expect_close("softmax", case, got, reference.softmax(Z64),
-                     mistakes=_softmax_mistakes(Z64), **tolerances,
+                     mistakes=_softmax_mistakes(Z64), **tolerances(Z, got, **tolerance),
                      nan_hint="subtract each row's max before exp so the largest exponent is 0")
 
 
@@ -100,8 +116,9 @@ def check_softmax_stability(softmax: Callable[[np.ndarray], Any]) -> None:
 
 
 def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.ndarray],
-                  label: str = "cache") -> None:
-    """The cache must be the triple (A_prev, Z, A), in this order."""
+                  label: str = "cache", **tolerance: float) -> None:
+    """The cache must be the triple (A_prev, Z, A), in this order, each compared with
+    ``tolerance`` (those of the whole case)."""
     if not isinstance(cache, (tuple, list)) or len(cache) != 3:
         raise Failure(f"{exercise}: for {case}, {label} must be a tuple (A_prev, Z, A) of three "
                       f"arrays; got {describe(cache)}")
@@ -110,7 +127,7 @@ def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.nd
         order_hint = [(f"{label}[{index}] should be {name}: the order is (A_prev, Z, A)",
                        expected[j]) for j in range(3) if j != index]
         expect_close(exercise, f"{case} (in {label}[{index}] = {name})", cache[index],
-                     expected[index], mistakes=order_hint)
+                     expected[index], mistakes=order_hint, **tolerance)
 
 
 def _dense_forward_cases(dense_forward: Callable[..., Any],
@@ -118,14 +135,15 @@ def _dense_forward_cases(dense_forward: Callable[..., Any],
                                              dict[str, float]]]:
     """(case, student A, student cache, reference A, reference cache, mistakes of A,
     tolerances) for batch sizes 1..7, non-square layers and four activations, in float64 and
-    float32."""
+    float32. The tolerances are the case's (wider for float32 inputs, or for a result that holds
+    float32 numbers), the same for A and every item of the cache."""
     exercise = "dense_forward"
     layers = ((5, 4, 3, "sigmoid"), (1, 3, 2, "relu"), (7, 2, 6, "tanh"), (4, 3, 3, "identity"))
     for seed, (m, n_in, n_out, name) in enumerate(layers):
         rng = np.random.default_rng(seed)
         X = rng.normal(size=(m, n_in))
         (W,), (b,) = random_layers(rng, (n_in, n_out))
-        for dtype, tolerances in ((np.float64, {}), (np.float32, {"rtol": 1e-4, "atol": 1e-5})):
+        for dtype, tolerance in ((np.float64, {}), (np.float32, {"rtol": 1e-4, "atol": 1e-5})):
             X, W, b = (a.astype(dtype) for a in (X, W, b))
             case = (f"X {X.shape}, W {W.shape}, b {b.shape}, g = {name}, seed {seed}"
                     + (", float32" if dtype == np.float32 else ""))
@@ -137,22 +155,46 @@ def _dense_forward_cases(dense_forward: Callable[..., Any],
             expected, expected_cache = reference.dense_forward(X64, W64, b64, name)
             mistakes = [("b was not added: Z = X @ W + b", g(X64 @ W64)),
                         ("g was not applied: A = g(Z)", expected_cache.Z)]
-            yield case, A, cache, expected, expected_cache, mistakes, tolerances
+            yield (case, A, cache, expected, expected_cache, mistakes,
+                   tolerances(X, W, b, result, **tolerance))
 
 
 @register("forward.dense_forward", part="the output A", weight=1)
 def check_dense_forward_output(dense_forward: Callable[..., Any]) -> None:
     """A = g(X @ W + b) for every case."""
-    for case, A, _, expected, _, mistakes, tolerances in _dense_forward_cases(dense_forward):
+    for case, A, _, expected, _, mistakes, tolerance in _dense_forward_cases(dense_forward):
         expect_close("dense_forward", f"{case} (in A)", A, expected, mistakes=mistakes,
-                     **tolerances)
+                     **tolerance)
 
 
 @register("forward.dense_forward", part="the cache (A_prev, Z, A)", weight=1)
 def check_dense_forward_cache(dense_forward: Callable[..., Any]) -> None:
     """The cache holds the layer's input, pre-activation and output, in this order."""
-    for case, _, cache, _, expected_cache, _, _ in _dense_forward_cases(dense_forward):
-        _expect_cache("dense_forward", case, cache, expected_cache)
+    for case, _, cache, _, expected_cache, _, tolerance in _dense_forward_cases(dense_forward):
+        _expect_cache("dense_forward", case, cache, expected_cache, **tolerance)
+
+
+def layer_forward(X: Any, W: Any, b: Any, g: Callable[[Any], Any]) -> tuple[Any, tuple]:
+    """The notebook's dense_forward, for an activation function ``g`` (the reference's takes a
+    name)."""
+    Z = np.asarray(X) @ W + b
+    A = g(Z)
+    return A, (X, Z, A)
+
+
+@uses_helpers("forward.network_forward",
+              Helper("dense_forward", "forward.dense_forward", layer_forward))
+def network_forward_through(dense_forward: Callable[..., Any]) -> Callable[..., Any]:
+    """The notebook's network_forward: the student's dense_forward, layer after layer."""
+
+    def network_forward(X: Any, weights: Any, biases: Any, activations: Any) -> Any:
+        A, caches = X, []
+        for W, b, g in zip(weights, biases, activations, strict=False):
+            A, cache = dense_forward(A, W, b, g)
+            caches.append(cache)
+        return A, caches
+
+    return network_forward
 
 
 #: (layer sizes, activation names, batch size) of the networks network_forward is tried on.
@@ -162,9 +204,11 @@ NETWORKS = (((3, 4, 2), ("relu", "sigmoid"), 5), ((2, 3), ("tanh",), 1),
 
 
 def _network_forward_cases(network_forward: Callable[..., Any],
-                           ) -> Iterator[tuple[str, Any, Any, Any, list[Any], int]]:
-    """(case, student A_L, student caches, reference A_L, reference caches, depth) for
-    depths 1 to 3 and batches of 1 and more; fails if an input was changed."""
+                           ) -> Iterator[tuple[str, Any, Any, Any, list[Any], int,
+                                               dict[str, float]]]:
+    """(case, student A_L, student caches, reference A_L, reference caches, depth,
+    tolerances) for depths 1 to 3 and batches of 1 and more; fails if an input was changed.
+    The tolerances follow the precision of the student's whole result."""
     exercise = "network_forward"
     for seed, (sizes, names, m) in enumerate(NETWORKS):
         rng = np.random.default_rng(seed)
@@ -177,28 +221,30 @@ def _network_forward_cases(network_forward: Callable[..., Any],
                               "Layer l's W is (n_l, n_{l+1}): A_prev @ W.")
         A_L, caches = unpack_pair(exercise, case, result, "(A_L, caches)")
         expected, expected_caches = reference_network_forward(X, weights, biases, names)
-        yield case, A_L, caches, expected, expected_caches, len(names)
+        yield (case, A_L, caches, expected, expected_caches, len(names),
+               tolerances(X, weights, biases, result))
 
 
 @register("forward.network_forward", part="the output A_L", weight=3)
 def check_network_forward_output(network_forward: Callable[..., Any]) -> None:
     """A_L for every network, weights and biases left as they were."""
-    for case, A_L, _, expected, _, _ in _network_forward_cases(network_forward):
-        expect_close("network_forward", f"{case} (in A_L)", A_L, expected)
+    for case, A_L, _, expected, _, _, tolerance in _network_forward_cases(network_forward):
+        expect_close("network_forward", f"{case} (in A_L)", A_L, expected, **tolerance)
 
 
 @register("forward.network_forward", part="one cache (A_prev, Z, A) per layer", weight=2)
 def check_network_forward_caches(network_forward: Callable[..., Any]) -> None:
     """caches[l] is layer l+1's (A_prev, Z, A), for every layer of every network."""
     exercise = "network_forward"
-    for case, _, caches, _, expected_caches, depth in _network_forward_cases(network_forward):
+    for case, _, caches, _, expected_caches, depth, tolerance in _network_forward_cases(
+            network_forward):
         if not isinstance(caches, (list, tuple)) or len(caches) != depth:
             raise Failure(f"{exercise}: for {case}, caches must be a list with one cache per "
                           f"layer ({depth}); got {describe(caches)}"
                           + (f" of length {len(caches)}" if hasattr(caches, "__len__") else ""))
         for layer, (cache, wanted) in enumerate(zip(caches, expected_caches, strict=True)):
             _expect_cache(exercise, f"{case}, layer {layer + 1}", cache, wanted,
-                          label=f"caches[{layer}]")
+                          label=f"caches[{layer}]", **tolerance)
 
 
 def _averaging_mistakes(total: float, m: int, k: int) -> list[Mistake]:

@@ -5,6 +5,12 @@ judged by what does not depend on how rows are shuffled: a full-batch run (one s
 must follow the reference epoch by epoch; a minibatch run with a tiny learning rate must move
 the weights ``m / batch_size`` times as far as one full-batch step; and real runs on XOR and the
 digits must reach their accuracy.
+
+A slip costs once (:mod:`grading.diagnosis`): ``train`` calls the student's ``sgd_step`` and
+``iterate_minibatches``, as the notebook asks, so its three checks are declared with
+:func:`~grading.diagnosis.uses_helpers`. A ``train`` that does what the notebook asks with a
+wrong helper (it follows, step by step, the notebook's loop run with that helper) keeps its
+points, even where the wrong helper keeps it from learning XOR or the digits.
 """
 
 from __future__ import annotations
@@ -18,13 +24,16 @@ import numpy as np
 import reference
 from grading.calls import call, call_pure, unpack
 from grading.cases import random_arrays, reference_network, training_data
-from grading.compare import assert_close, close
+from grading.compare import assert_close, close, tolerances
+from grading.diagnosis import Helper, uses_helpers
 from grading.registry import Failure, describe, register
 
 SHAPES = ((3,), (4, 5), (2, 3, 4))
 #: Seconds one training run of the outcome checks may take; the reference needs about one.
 TIME_BUDGET = 60.0
-Params = tuple[list[np.ndarray], list[np.ndarray], list[float]]
+#: What a training run gave: weights, biases, losses, and the tolerances its results are
+#: compared with (those of the precision of the whole result).
+Params = tuple[list[np.ndarray], list[np.ndarray], list[float], dict[str, float]]
 
 
 @register("training.sgd_step")
@@ -61,7 +70,8 @@ def _momentum_cases(momentum_step: Callable,
 def check_momentum_velocity(momentum_step: Callable) -> None:
     """The new velocity, for every case."""
     for case, got, (_, grad, velocity), want, lr, beta in _momentum_cases(momentum_step):
-        close("training.momentum_step", f"new_velocity for {case}", got[1], want[1], {
+        close("training.momentum_step", f"new_velocity for {case}", got[1], want[1],
+              **tolerances(got), mistakes={
             "the velocity collects raw gradients, v = beta * v + grad; lr comes in the step":
                 beta * velocity + lr * grad,
             "use v = beta * v + grad, not a running mean with (1 - beta) * grad":
@@ -73,7 +83,8 @@ def check_momentum_velocity(momentum_step: Callable) -> None:
 def check_momentum_param(momentum_step: Callable) -> None:
     """The new parameter, for every case."""
     for case, got, (param, _, velocity), want, lr, _ in _momentum_cases(momentum_step):
-        close("training.momentum_step", f"new_param for {case}", got[0], want[0], {
+        close("training.momentum_step", f"new_param for {case}", got[0], want[0],
+              **tolerances(got), mistakes={
             "step with the new velocity, after updating it": param - lr * velocity})
 
 
@@ -103,8 +114,9 @@ def check_adam_moments(adam_step: Callable) -> None:
     """Both running means, for every case."""
     for case, got, (_, grad, _, v), want, _, options in _adam_cases(adam_step):
         beta2 = options.get("beta2", 0.999)
-        close("training.adam_step", f"new_m for {case}", got[1], want[1])
-        close("training.adam_step", f"new_v for {case}", got[2], want[2], {
+        close("training.adam_step", f"new_m for {case}", got[1], want[1], **tolerances(got))
+        close("training.adam_step", f"new_v for {case}", got[2], want[2], **tolerances(got),
+              mistakes={
             "v is a running mean of the squared gradient, grad ** 2":
                 beta2 * v + (1 - beta2) * grad})
 
@@ -114,7 +126,7 @@ def check_adam_param(adam_step: Callable) -> None:
     """The new parameter, for every case."""
     for case, got, (param, *_), want, t, options in _adam_cases(adam_step):
         close("training.adam_step", f"new_param for {case}", got[0], want[0],
-              _adam_mistakes(param, want[1], want[2], t, options))
+              _adam_mistakes(param, want[1], want[2], t, options), **tolerances(got))
 
 
 def _adam_mistakes(param: np.ndarray, m: np.ndarray, v: np.ndarray, t: int,
@@ -149,7 +161,7 @@ def check_clip_by_value(clip_by_value: Callable) -> None:
         _check_list(name, case, got, len(grads))
         want = reference.clip_by_value(grads, limit)
         for index, (g, w, original) in enumerate(zip(got, want, grads, strict=True)):
-            close(name, f"gradient {index} of {case}", g, w, {
+            close(name, f"gradient {index} of {case}", g, w, **tolerances(got), mistakes={
                 "clip both sides: entries below -limit become -limit":
                     np.minimum(original, limit)})
 
@@ -178,10 +190,10 @@ def _clip_by_global_norm(clip_by_global_norm: Callable, grads: list[np.ndarray],
 def check_global_norm(clip_by_global_norm: Callable) -> None:
     """The norm of all gradients together, measured before clipping."""
     for grads, max_norm, case in _global_norm_cases():
-        _, norm = _clip_by_global_norm(clip_by_global_norm, grads, max_norm, case)
+        clipped, norm = _clip_by_global_norm(clip_by_global_norm, grads, max_norm, case)
         want_norm = reference.global_norm(grads)
         close("training.clip_by_global_norm", f"norm_before for {case}", norm,
-              np.float64(want_norm), {
+              np.float64(want_norm), **tolerances(clipped, norm), mistakes={
                   "norm_before is the global norm measured before clipping, not after":
                       np.float64(min(want_norm, max_norm))})
 
@@ -191,13 +203,14 @@ def check_clipped_gradients(clip_by_global_norm: Callable) -> None:
     """Rescaled together when the global norm is too large, unchanged when it is not."""
     name = "training.clip_by_global_norm"
     for grads, max_norm, case in _global_norm_cases():
-        clipped, _ = _clip_by_global_norm(clip_by_global_norm, grads, max_norm, case)
+        clipped, norm = _clip_by_global_norm(clip_by_global_norm, grads, max_norm, case)
         want, _ = reference.clip_by_global_norm(grads, max_norm)
         _check_list(name, case, clipped, len(grads))
         # rtol 1e-5: dividing by (norm + 1e-6), as PyTorch does, is a correct way to clip
         for index, (g, w, original) in enumerate(zip(clipped, want, grads, strict=True)):
             own_norm = np.linalg.norm(original)
-            close(name, f"gradient {index} of {case}", g, w, rtol=1e-5, mistakes={
+            close(name, f"gradient {index} of {case}", g, w,
+                  **tolerances(clipped, norm, rtol=1e-5), mistakes={
                 "each array was rescaled by its own norm; use one norm of all arrays together":
                     original * min(1.0, max_norm / own_norm) if own_norm > 0 else original,
                 "the gradients were clipped entry by entry; rescale them all by one factor":
@@ -257,6 +270,36 @@ def _check_epoch(name: str, fn: Callable, m: int, size: int) -> None:
                       "some rows are missing or repeated")
 
 
+@uses_helpers(("training.train", "training.train_xor", "training.train_digits"),
+              Helper("sgd_step", "training.sgd_step", reference.sgd_step),
+              Helper("iterate_minibatches", "training.iterate_minibatches",
+                     reference.iterate_minibatches))
+def _train_through(sgd_step: Callable, iterate_minibatches: Callable) -> Callable:
+    """The notebook's train: the given network, forward and backward passes (here the
+    reference's), the student's iterate_minibatches and sgd_step."""
+
+    def train(X: Any, Y: Any, layer_sizes: Any, hidden: str = "relu", output: str = "softmax",
+              epochs: int = 30, lr: float = 0.05, batch_size: int = 32,
+              seed: int = 0) -> tuple[list[Any], list[Any], list[float]]:
+        loss = "bce" if output == "sigmoid" else "cce"
+        start = reference.init_network(list(layer_sizes), hidden, output_activation=output,
+                                       seed=seed)
+        weights, biases = list(start.weights), list(start.biases)
+        rng = np.random.default_rng(seed)
+        losses = []
+        for _ in range(epochs):
+            for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, rng):
+                network = reference_network(weights, biases, hidden, output)
+                _, grads = reference.backward(network, X_batch, Y_batch, loss)
+                weights = [sgd_step(W, dW, lr) for W, dW in zip(weights, grads.dW, strict=True)]
+                biases = [sgd_step(b, db, lr) for b, db in zip(biases, grads.db, strict=True)]
+            network = reference_network(weights, biases, hidden, output)
+            losses.append(reference.network_loss(network, X, Y, loss))
+        return weights, biases, losses
+
+    return train
+
+
 def _run_train(name: str, train: Callable, X: np.ndarray, Y: np.ndarray, sizes: list[int],
                **options: Any) -> Params:
     case = f"train(X, Y, {sizes}, " + ", ".join(f"{k}={v!r}" for k, v in options.items()) + ")"
@@ -274,7 +317,8 @@ def _run_train(name: str, train: Callable, X: np.ndarray, Y: np.ndarray, sizes: 
     if len(losses) != options["epochs"]:
         raise Failure(f"{name}: {case} should give one loss per epoch ({options['epochs']}); "
                       f"got {len(losses)}")
-    return list(weights), list(biases), [float(x) for x in losses]
+    tolerance = tolerances(weights, biases, losses)
+    return list(weights), list(biases), [float(x) for x in losses], tolerance
 
 
 @register("training.train")
@@ -288,23 +332,24 @@ def check_train(train: Callable) -> None:
         loss = "bce" if output == "sigmoid" else "cce"
         start = reference.init_network(sizes, hidden, output_activation=output, seed=seed)
         common = {"hidden": hidden, "output": output, "seed": seed}
-        weights, biases, losses = _run_train(name, train, X, Y, sizes, epochs=8, lr=0.5,
-                                             batch_size=len(X), **common)
+        weights, biases, losses, tolerance = _run_train(name, train, X, Y, sizes, epochs=8,
+                                                        lr=0.5, batch_size=len(X), **common)
         trained, history = reference.train(start, X, Y, loss, epochs=8,
                                            optimizer=reference.SGD(0.5), batch_size=len(X))
         case = (f"a full-batch run (batch_size = m = {len(X)}, so one step per epoch), "
                 f"layer_sizes={sizes}, hidden={hidden!r}, output={output!r}, lr=0.5, seed={seed}")
         before = reference.network_loss(start, X, Y, loss)
-        close(name, f"the losses of {case}", losses, np.array(history.loss), {
-            "record the loss after each epoch, not before it":
+        close(name, f"the losses of {case}", losses, np.array(history.loss), **tolerance,
+              mistakes={"record the loss after each epoch, not before it":
                 np.array([before, *history.loss[:-1]])},
               advice="Start from init_network(layer_sizes, seed, hidden), take one sgd_step "
               "per batch for every W and b, and record the loss on the whole training set "
               "after each epoch")
         for layer in range(len(weights)):
             assert_close(name, f"W{layer + 1} after {case}", weights[layer],
-                         trained.weights[layer])
-            assert_close(name, f"b{layer + 1} after {case}", biases[layer], trained.biases[layer])
+                         trained.weights[layer], **tolerance)
+            assert_close(name, f"b{layer + 1} after {case}", biases[layer], trained.biases[layer],
+                         **tolerance)
         _check_minibatch_steps(name, train, X, Y, sizes, start, common)
 
 
@@ -314,8 +359,8 @@ def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndar
     """With a tiny lr, an epoch of 4 equal batches moves the weights 4 times as far as one
     full-batch step, whatever the order of the batches."""
     m, lr, steps = len(X), 1e-4, 4
-    weights, biases, losses = _run_train(name, train, X, Y, sizes, epochs=1, lr=lr,
-                                         batch_size=m // steps, **common)
+    weights, biases, losses, tolerance = _run_train(name, train, X, Y, sizes, epochs=1, lr=lr,
+                                                    batch_size=m // steps, **common)
     loss = "bce" if common["output"] == "sigmoid" else "cce"
     one_step, _ = reference.train(start, X, Y, loss, epochs=1, optimizer=reference.SGD(lr),
                                   batch_size=m)
@@ -333,14 +378,15 @@ def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndar
     network = reference_network(weights, biases, common["hidden"], common["output"])
     final = reference.network_loss(network, X, Y, loss)
     assert_close(name, "the last entry of losses, which should be the loss of the returned "
-                 "weights and biases on the whole training set", losses[-1], np.float64(final))
+                 "weights and biases on the whole training set", losses[-1], np.float64(final),
+                 **tolerance)
 
 
 def _outcome(name: str, train: Callable, data: tuple[np.ndarray, ...], sizes: list[int],
              options: dict[str, Any], target: float, what: str) -> None:
     """Train with ``options``; fail unless the accuracy on ``data[2:]`` reaches ``target``."""
     start = time.perf_counter()
-    weights, biases, losses = _run_train(name, train, data[0], data[1], sizes, **options)
+    weights, biases, losses, _ = _run_train(name, train, data[0], data[1], sizes, **options)
     if time.perf_counter() - start > TIME_BUDGET:
         raise Failure(f"{name}: training took over {TIME_BUDGET:.0f} s; the reference needs "
                       "about one. Work on whole batches with matrix products, not row by row")

@@ -1,0 +1,423 @@
+"""A slip costs once (issue 16): no exercise's score depends on another exercise's correctness.
+
+Several exercises call the student's own earlier functions, as their notebooks ask
+(``network_backward`` calls ``dense_gradients`` and ``hidden_delta``, ``dead_fractions`` calls
+``dead_unit_fraction``, ``train`` calls ``sgd_step`` and ``iterate_minibatches``...). In grading,
+the student's function runs in the student's kernel and finds the student's helpers there, so
+each such exercise declares its helpers (:func:`grading.diagnosis.uses_helpers`) and credit is
+carried forward from a wrong helper (:func:`grading.diagnosis.carry_forward`).
+
+This suite breaks each helper, with every catalogued mistake of its exercise (and, for helpers
+the catalogue does not cover, the mistakes their checks name), under the instructor's solution
+of every exercise that calls it: the helper loses its points, the caller keeps all of its own,
+and what the caller's grading says names the helper. A wrong caller still fails beside a wrong
+helper, and a placeholder helper lends no credit to a placeholder caller. Some cases run through
+the grading connection of the sandbox (:mod:`sandbox.remote`), as autograding does, and one
+submission per assignment is autograded by the real pipeline (marked ``notebooks``: slow), for
+the exercises whose test cells keep a visible check that fails because of a wrong helper from
+failing the cell (their hidden part adds them to ``SCORED_IN_PARTS``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import threading
+from collections.abc import Callable
+from itertools import pairwise
+from typing import Any
+
+import numpy as np
+import pytest
+
+from course.alternatives import as_student_code
+from course.alternatives.notebook import SOURCE, graded_functions, namespace
+from course.exercises import read_assignment
+from course.notebooks import fill, read, write
+from course.parallel_autograde import autograde_class
+from grading import Failure, grade, grade_parts
+from grading.diagnosis import DEPENDENCIES
+from grading.mistakes import for_exercise
+from grading.registry import lookup, parts_of
+from sandbox import METADATA_KEY, harness, remote, wire
+
+lookup("forward.sigmoid")  # registers every check, and every exercise's helpers
+
+
+# ---- wrong helpers ---------------------------------------------------------------------------
+# The catalogue has no mistakes of the explorations' functions: these are the ones their
+# checks name, written as a student would.
+
+def _dead_strictly_negative(Z):
+    return float(np.mean(np.all(Z < 0, axis=0)))
+
+
+def _dead_on_any_example(Z):
+    return float(np.mean(np.any(Z <= 0, axis=0)))
+
+
+def _dead_share_of_entries(Z):
+    return float(np.mean(Z <= 0))
+
+
+def _dead_count(Z):
+    return int(np.sum(np.all(Z <= 0, axis=0)))
+
+
+def _dead_rows(Z):
+    return float(np.mean(np.all(Z <= 0, axis=1)))
+
+
+def _norms_without_root(dWs):
+    return [float(np.sum(dW**2)) for dW in dWs]
+
+
+def _norms_of_absolute_values(dWs):
+    return [float(np.sum(np.abs(dW))) for dW in dWs]
+
+
+def _norms_root_mean_square(dWs):
+    return [float(np.sqrt(np.mean(dW**2))) for dW in dWs]
+
+
+def _count_weights_only(layer_sizes):
+    return sum(a * b for a, b in pairwise(layer_sizes))
+
+
+def _count_biases_of_inputs(layer_sizes):
+    return sum(a * b + a for a, b in pairwise(layer_sizes))
+
+
+UNCATALOGUED: dict[str, list[Callable[..., Any]]] = {
+    "explorations.dead_unit_fraction": [_dead_strictly_negative, _dead_on_any_example,
+                                        _dead_share_of_entries, _dead_count, _dead_rows],
+    "explorations.gradient_norms": [_norms_without_root, _norms_of_absolute_values,
+                                    _norms_root_mean_square],
+    "explorations.parameter_count": [_count_weights_only, _count_biases_of_inputs],
+}
+
+
+def wrong_versions(exercise: str) -> list[tuple[str, Callable[..., Any]]]:
+    """Every catalogued mistake of ``exercise``, and the uncatalogued ones above."""
+    return ([(mistake.key, mistake.function) for mistake in for_exercise(exercise)]
+            + [(function.__name__.lstrip("_"), function)
+               for function in UNCATALOGUED.get(exercise, [])])
+
+
+# ---- notebooks -------------------------------------------------------------------------------
+
+def notebook(exercise: str, **replaced: Any) -> dict[str, Any]:
+    """A fresh namespace of the source notebook of ``exercise`` (its given code and every
+    solution), with the functions in ``replaced`` put in place of the solutions' (functions, or
+    source code to run in the namespace): the solutions find them there, as in a kernel."""
+    assignment, _ = graded_functions()[exercise]
+    names = namespace.__wrapped__(assignment)  # a fresh copy, not the shared cached one
+    for name, replacement in replaced.items():
+        if isinstance(replacement, str):
+            exec(compile(replacement, f"<{name}>", "exec"), names)
+        else:
+            names[name] = replacement
+    return names
+
+
+def score(exercise: str, function: Any, capsys: pytest.CaptureFixture[str]) -> tuple[float, str]:
+    """(the share of the exercise's points ``function`` earns, what grading printed or raised)."""
+    if len(parts_of(exercise)) > 1:
+        earned = grade_parts(exercise, function, points=1.0)
+        return earned, capsys.readouterr().out
+    try:
+        grade(exercise, function)
+    except Failure as failure:
+        return 0.0, capsys.readouterr().out + str(failure)
+    return 1.0, capsys.readouterr().out
+
+
+PAIRS = [(dependent, helper) for dependent, dependency in sorted(DEPENDENCIES.items())
+         for helper in dependency.helpers]
+CASES = [pytest.param(dependent, helper.name, helper.exercise, wrong,
+                      id=f"{dependent}-{helper.name}-{key}")
+         for dependent, helper in PAIRS for key, wrong in wrong_versions(helper.exercise)]
+
+
+def test_every_exercise_that_calls_a_student_function_declares_it():
+    """Every student function a solution calls by name (:attr:`course.exercises.Exercise.
+    depends_on`, read from the source notebooks) is a declared helper of each exercise that
+    grades the solution, and every declared helper is such a function."""
+    for assignment in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):
+        for plan in read_assignment(SOURCE, assignment):
+            for exercise in plan.exercises:
+                dependency = DEPENDENCIES.get(exercise.exercise)
+                declared = {h.name for h in dependency.helpers} if dependency else set()
+                assert set(exercise.depends_on) == declared, (
+                    f"{exercise.exercise} calls {sorted(exercise.depends_on)}; its declared "
+                    f"helpers are {sorted(declared)}")
+
+
+def test_every_helper_has_wrong_versions_to_try():
+    for _, helper in PAIRS:
+        assert wrong_versions(helper.exercise), f"nothing breaks {helper.exercise}"
+
+
+@pytest.mark.parametrize(("dependent", "helper", "helper_exercise", "wrong"), CASES)
+def test_a_wrong_helper_costs_only_its_own_points(dependent, helper, helper_exercise, wrong,
+                                                  capsys):
+    names = notebook(dependent, **{helper: wrong})
+    helper_score, _ = score(helper_exercise, names[helper], capsys)
+    assert helper_score < 1.0, f"{helper_exercise} should lose points for this mistake"
+    _, function = graded_functions()[dependent]
+    earned, said = score(dependent, names[function], capsys)
+    assert earned == 1.0, f"{dependent} lost points for its helper's mistake:\n{said}"
+    if "Note:" in said:
+        assert f"your {helper}" in said, said
+
+
+# ---- what must still fail --------------------------------------------------------------------
+
+#: Wrong callers that do call their helpers, as the notebook asks, but are wrong themselves.
+WRONG_CALLERS = {
+    "explorations.dead_fractions": (
+        "dead_fractions", "def dead_fractions(caches):\n"
+        "    return [dead_unit_fraction(Z) for _, Z, _ in caches]\n"),
+    "explorations.deep_gradient_norms": (
+        "deep_gradient_norms", "def deep_gradient_norms(X, Y, hidden, depth=8, width=32, seed=0):\n"
+        "    sizes = [X.shape[1]] + [width] * depth + [Y.shape[1]]\n"
+        "    weights, biases = init_network(sizes, seed, hidden)\n"
+        "    _, dWs, _ = backprop(X, Y, weights, biases, hidden)\n"
+        "    return gradient_norms(dWs)[::-1]\n"),
+    "backward.network_backward": (
+        "network_backward", "def network_backward(delta_L, weights, caches, hidden_grads):\n"
+        "    L = len(weights)\n"
+        "    dWs, dbs, delta = [None] * L, [None] * L, delta_L\n"
+        "    for l in range(L - 1, -1, -1):\n"
+        "        dWs[l], dbs[l] = dense_gradients(caches[l][0], delta)\n"
+        "        if l > 0:\n"
+        "            delta = hidden_delta(delta, weights[l], caches[l - 1][2],\n"
+        "                                 hidden_grads[l - 1])\n"
+        "    return dWs, dbs\n"),
+    "forward.network_forward": (
+        "network_forward", "def network_forward(X, weights, biases, activations):\n"
+        "    A, caches = X, []\n"
+        "    for W, b, g in zip(weights, biases, activations):\n"
+        "        A, cache = dense_forward(A, W, 0 * b, g)\n"
+        "        caches.append(cache)\n"
+        "    return A, caches\n"),
+    "training.train": (
+        "train", "def train(X, Y, layer_sizes, hidden='relu', output='softmax', epochs=30,\n"
+        "          lr=0.05, batch_size=32, seed=0):\n"
+        "    weights, biases = init_network(layer_sizes, seed, hidden)\n"
+        "    g, g_grad = HIDDEN[hidden]\n"
+        "    g_out, loss, output_delta = OUTPUT[output]\n"
+        "    activations = [g] * (len(weights) - 1) + [g_out]\n"
+        "    rng = np.random.default_rng(seed)\n"
+        "    losses = []\n"
+        "    for epoch in range(epochs):\n"
+        "        for X_b, Y_b in iterate_minibatches(X, Y, batch_size, rng):\n"
+        "            A, caches = network_forward(X_b, weights, biases, activations)\n"
+        "            dWs, dbs = network_backward(output_delta(A, Y_b), weights, caches,\n"
+        "                                        [g_grad] * (len(weights) - 1))\n"
+        "            weights = [sgd_step(W, dW, lr) for W, dW in zip(weights, dWs)]\n"
+        "        A, _ = network_forward(X, weights, biases, activations)\n"
+        "        losses.append(loss(A, Y))\n"
+        "    return weights, biases, losses\n"),  # the biases are never updated
+}
+
+
+@pytest.mark.parametrize("dependent", sorted(WRONG_CALLERS))
+def test_a_wrong_caller_still_fails_beside_a_wrong_helper(dependent, capsys):
+    helper = DEPENDENCIES[dependent].helpers[0]
+    (_, wrong), *_ = wrong_versions(helper.exercise)
+    name, source = WRONG_CALLERS[dependent]
+    names = notebook(dependent, **{helper.name: wrong, name: source})
+    earned, said = score(dependent, names[name], capsys)
+    assert earned < 1.0, f"a wrong {name} kept its points beside a wrong {helper.name}"
+    assert f"your {helper.name}" in said, said
+
+
+@pytest.mark.parametrize(("dependent", "mistake"), [
+    pytest.param(dependent, mistake, id=f"{dependent}-{mistake.key}")
+    for dependent in ("forward.network_forward", "backward.network_backward", "forward.tanh")
+    for mistake in for_exercise(dependent)])
+def test_a_catalogued_mistake_of_a_caller_fails_beside_a_wrong_helper(dependent, mistake,
+                                                                     capsys):
+    helper = DEPENDENCIES[dependent].helpers[0]
+    (_, wrong), *_ = wrong_versions(helper.exercise)
+    names = notebook(dependent, **{helper.name: wrong})
+    earned, _ = score(dependent, mistake.function, capsys)  # it does not call the helper
+    assert earned < 1.0
+    names[graded_functions()[dependent][1]] = mistake.function
+    earned, _ = score(dependent, names[graded_functions()[dependent][1]], capsys)
+    assert earned < 1.0
+
+
+PLACEHOLDERS = {
+    "explorations.dead_fractions": {
+        "dead_unit_fraction": "def dead_unit_fraction(Z):\n    return 0.0\n",
+        "dead_fractions": "def dead_fractions(caches):\n    return [0.0] * (len(caches) - 1)\n"},
+    "backward.network_backward": {
+        "dense_gradients": "def dense_gradients(A_prev, delta):\n"
+                           "    return np.zeros((A_prev.shape[1], delta.shape[1])), "
+                           "np.zeros(delta.shape[1])\n",
+        "network_backward": "def network_backward(delta_L, weights, caches, hidden_grads):\n"
+                            "    return ([np.zeros(np.shape(W)) for W in weights],\n"
+                            "            [np.zeros(np.shape(W)[1]) for W in weights])\n"},
+    "forward.network_forward": {
+        "dense_forward": "def dense_forward(X, W, b, g):\n    raise NotImplementedError()\n",
+        "network_forward": "def network_forward(X, weights, biases, activations):\n"
+                           "    raise NotImplementedError()\n"},
+}
+
+
+@pytest.mark.parametrize("dependent", sorted(PLACEHOLDERS))
+def test_a_placeholder_lends_no_credit_to_a_placeholder(dependent, capsys):
+    """Agreeing with a helper that is not written (it raises NotImplementedError, or gives the
+    same value whatever its input) earns nothing."""
+    names = notebook(dependent, **PLACEHOLDERS[dependent])
+    earned, said = score(dependent, names[graded_functions()[dependent][1]], capsys)
+    assert earned == 0.0, said
+
+
+# ---- through the grading connection ----------------------------------------------------------
+
+class _Kernel:
+    """The kernel's end of grading (sandbox.harness) serving ``names`` in a thread, over a
+    socket pair: the student's functions are reached as the sandbox reaches them."""
+
+    def __init__(self, names: dict[str, Any]) -> None:
+        grader_end, kernel_end = socket.socketpair()
+        self.harness = harness.Harness(kernel_end, wire, names)
+        self.threads: list[threading.Thread] = []
+        self.kernel = remote.Kernel(grader_end, self._start, self._finished, lambda: None)
+
+    def _start(self) -> str:
+        for thread in self.threads:
+            thread.join(timeout=5)
+        thread = threading.Thread(target=self._serve, daemon=True)
+        self.threads.append(thread)
+        thread.start()
+        return str(len(self.threads) - 1)
+
+    def _serve(self) -> None:
+        with contextlib.suppress(EOFError, OSError):
+            self.harness.serve()
+
+    def _finished(self, msg_id: str) -> dict[str, Any] | None:
+        return None if self.threads[int(msg_id)].is_alive() else {"status": "ok"}
+
+
+@pytest.mark.parametrize(("dependent", "helper", "key"), [
+    ("forward.network_forward", "dense_forward", "transposed_weights"),
+    ("backward.network_backward", "dense_gradients", "one_over_m_twice"),
+    ("backward.gradient_check", "relative_error", "absolute"),
+    ("explorations.dead_fractions", "dead_unit_fraction", "dead_share_of_entries")])
+def test_credit_is_carried_forward_through_the_grading_connection(dependent, helper, key,
+                                                                 capsys):
+    helper_exercise = next(h.exercise for h in DEPENDENCIES[dependent].helpers
+                           if h.name == helper)
+    wrong = dict(wrong_versions(helper_exercise))[key]
+    kernel = _Kernel(notebook(dependent, **{helper: wrong})).kernel
+    function = graded_functions()[dependent][1]
+    with kernel.serving():
+        earned, said = score(dependent, kernel.function(function), capsys)
+        helper_score, _ = score(helper_exercise, kernel.function(helper), capsys)
+    assert earned == 1.0, said
+    assert f"your {helper}" in said, said
+    assert helper_score < 1.0
+
+
+# ---- through the real pipeline ---------------------------------------------------------------
+
+def protected(dependent: str) -> bool:
+    """Whether the test cell of ``dependent`` keeps its visible checks from failing the cell
+    (its hidden part adds it to ``SCORED_IN_PARTS``): only then can the hidden grader's verdict
+    be the cell's score when the student's own helper makes the visible checks fail."""
+    assignment, target = graded_functions()[dependent]
+    (path,) = (SOURCE / assignment).glob("*.ipynb")
+    for cell in read(str(path)).cells:
+        if cell.cell_type == "code" and f'"{dependent}", {target}' in cell.source:
+            return "SCORED_IN_PARTS.add(" in cell.source
+    return False
+
+
+PROTECTED_PAIRS = [(dependent, helper) for dependent, helper in PAIRS if protected(dependent)]
+
+
+def _submissions() -> dict[str, tuple[str, dict[str, Callable[..., Any]]]]:
+    """Student -> (assignment, the helpers broken in that submission, by name: each its first
+    wrong version). Every protected pair is in one submission; none breaks a function whose
+    own grading depends on its helpers in that submission."""
+    groups: list[tuple[str, dict[str, Callable[..., Any]], set[str]]] = []
+    for dependent, helper in PROTECTED_PAIRS:
+        assignment, target = graded_functions()[dependent]
+        for where, broken, dependents in groups:
+            if where == assignment and helper.name not in dependents and target not in broken:
+                break
+        else:
+            where, broken, dependents = assignment, {}, set()
+            groups.append((where, broken, dependents))
+        broken[helper.name] = wrong_versions(helper.exercise)[0][1]
+        dependents.add(target)
+    return {f"slips{index}": (assignment, broken)
+            for index, (assignment, broken, _) in enumerate(groups)}
+
+
+SUBMISSIONS = _submissions()
+
+
+@pytest.fixture(scope="module")
+def autograded(tmp_path_factory):
+    """Every submission of :data:`SUBMISSIONS`, autograded (nbgrader in the sandbox): the
+    instructor's solutions with some helpers broken."""
+    from ..course.nbgrader_cli import RELEASE, nbgrader, scratch_course
+
+    assignments = sorted({assignment for assignment, _ in SUBMISSIONS.values()})
+    course = scratch_course(tmp_path_factory.mktemp("slips"), assignments)
+    for assignment in assignments:
+        assert nbgrader("generate_assignment", assignment, "--force", cwd=course
+                        ).returncode == 0
+    for student, (assignment, broken) in SUBMISSIONS.items():
+        for plan in read_assignment(SOURCE, assignment):
+            notebook = read(str(RELEASE / assignment / plan.notebook))
+            for target, solution in plan.solutions.items():
+                if target in broken:
+                    solution, _ = as_student_code(broken[target], target, namespace(assignment))
+                fill(notebook, target, solution)
+            folder = course / "submitted" / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            write(notebook, str(folder / plan.notebook))
+    for assignment in assignments:
+        outcomes = autograde_class(course, assignment, workers=2, progress=None)
+        assert all(o.status == "graded" for o in outcomes), outcomes
+    return course
+
+
+def _cells(course, student: str, assignment: str) -> dict[str, tuple[float, float, list[str], str]]:
+    """exercise -> (points, out of, the mistakes named in its cell, the grader's output)."""
+    found = {}
+    for plan in read_assignment(SOURCE, assignment):
+        path = course / "autograded" / student / assignment / plan.notebook
+        notebook = read(str(path))
+        record = notebook.metadata[METADATA_KEY]["cells"]
+        cells = {c.metadata.get("nbgrader", {}).get("grade_id"): c for c in notebook.cells}
+        for exercise in plan.exercises:
+            said = "".join(str(o.get("data", {}).get("text/plain", "")) + o.get("text", "")
+                           for o in cells[exercise.grade_id].get("outputs", []))
+            entry = record[exercise.grade_id]
+            found[exercise.exercise] = (entry["points"], exercise.points,
+                                        [m["name"] for m in entry["mistakes"]], said)
+    return found
+
+
+@pytest.mark.notebooks
+@pytest.mark.parametrize(("dependent", "helper"), [
+    pytest.param(dependent, helper, id=f"{dependent}-{helper.name}")
+    for dependent, helper in PROTECTED_PAIRS])
+def test_autograding_charges_a_wrong_helper_once(autograded, dependent, helper):
+    assignment, target = graded_functions()[dependent]
+    student = next(student for student, (where, broken) in SUBMISSIONS.items()
+                   if where == assignment and helper.name in broken and target not in broken)
+    cells = _cells(autograded, student, assignment)
+    points, out_of, mistakes, said = cells[dependent]
+    assert points == out_of and not mistakes, (dependent, points, out_of, mistakes, said)
+    assert f"your {helper.name}" in said, said
+    helper_points, helper_out_of, _, _ = cells[helper.exercise]
+    assert helper_points < helper_out_of

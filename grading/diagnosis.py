@@ -219,9 +219,11 @@ def _reproduces(mistake: Mistake, call: Call) -> bool:
 #    first message and a note that the helpers it calls fail their own exercises.
 #
 # Credit is carried forward only from an attempt: a helper that raises NotImplementedError, or
-# whose calls (in its own check and in the method) all give one same value (a placeholder such
-# as ``return 0.0``), leaves nothing to carry forward, so a placeholder exercise cannot earn
-# points by agreeing with a placeholder helper. The stand-in calls the student's helpers through
+# whose calls (in its own check and in the method) all give one same value or raise one same
+# error (a placeholder such as ``return 0.0`` or ``raise ValueError("todo")``), leaves nothing
+# to carry forward, so a placeholder exercise cannot earn points by agreeing with a placeholder
+# helper. Only the helpers the method called in the second run lend credit: one that an earlier
+# helper's error kept from running is named in the note but neither lends nor blocks it. The stand-in calls the student's helpers through
 # :func:`grading.calls.call`, on the method's own copies of the inputs, so they may change those
 # in place as they would in the student's kernel. What grading cannot see: whether the
 # student's function really calls its helper (it runs in the kernel). A function that makes,
@@ -372,15 +374,17 @@ def slips(dependency: Dependency, student: Any) -> list[Slip]:
 
 def _attempted(calls: list[Any]) -> bool:
     """Whether the recorded outcomes (of :class:`Call` records, or outcomes themselves) show an
-    attempt: none is "not implemented", and some raised another error (code that ran into a
-    problem) or the numbers returned are not all one same value (as a placeholder's ``0.0``,
-    ``np.zeros(...)`` or None are)."""
+    attempt: none is "not implemented", and they are not all one same outcome, as a
+    placeholder's are (``return 0.0``, ``np.zeros(...)``, None, or ``raise ValueError("todo")``
+    on every call): some calls raised and others returned, the errors differ, or the numbers
+    returned are not all one same value."""
     outcomes = [recorded.outcome if isinstance(recorded, Call) else recorded
                 for recorded in calls]
     if _not_implemented(outcomes):
         return False
-    if any(isinstance(o, Raised) for o in outcomes):
-        return True
+    errors = {(o.kind, o.message) for o in outcomes if isinstance(o, Raised)}
+    if errors:
+        return len(errors) > 1 or any(not isinstance(o, Raised) for o in outcomes)
     values: set[float] = set()
 
     def numbers(value: Any, depth: int = 0) -> None:
@@ -576,9 +580,12 @@ def carry_forward(exercise: str, part: str | None, check: Callable[..., None],
             if _lost(error):
                 raise
         else:
-            for slip in found:
-                slip.outcomes.extend(stand_in.seen.get(slip.helper.name, []))
-            if stand_in.carried and all(slip.attempted for slip in found):
+            # only the slips the method called lent anything; each of those must be an attempt
+            # (a helper that an earlier one's error kept from running lent nothing)
+            lent = [slip for slip in found if stand_in.seen.get(slip.helper.name)]
+            for slip in lent:
+                slip.outcomes.extend(stand_in.seen[slip.helper.name])
+            if stand_in.carried and lent and all(slip.attempted for slip in lent):
                 return True, _carried_note(short, found)
     return False, _blamed_note(short, found)
 

@@ -21,6 +21,8 @@ failing the cell (their hidden part adds them to ``SCORED_IN_PARTS``).
 from __future__ import annotations
 
 import contextlib
+import functools
+import io
 import socket
 import threading
 from collections.abc import Callable
@@ -276,6 +278,41 @@ def test_a_placeholder_lends_no_credit_to_a_placeholder(dependent, capsys):
     assert earned == 0.0, said
 
 
+def _raising_placeholders(dependent: str) -> dict[str, str]:
+    """Every helper of ``dependent`` and ``dependent``'s own function written as one same
+    ``raise ValueError("todo")``: the caller then raises just what the notebook's method
+    raises with those helpers."""
+    _, target = graded_functions()[dependent]
+    names = [target, *(helper.name for helper in DEPENDENCIES[dependent].helpers)]
+    return {name: f"def {name}(*args, **kwargs):\n    raise ValueError('todo')\n"
+            for name in names}
+
+
+@pytest.mark.parametrize("dependent", sorted(DEPENDENCIES))
+def test_a_raising_placeholder_lends_no_credit(dependent, capsys):
+    """A helper that raises one same error on every call is a placeholder too: a caller that
+    raises the same error earns nothing (else two lines of ``raise`` would buy its points)."""
+    names = notebook(dependent, **_raising_placeholders(dependent))
+    earned, said = score(dependent, names[graded_functions()[dependent][1]], capsys)
+    assert earned == 0.0, said
+
+
+def test_a_helper_an_earlier_error_kept_from_running_lends_nothing_and_blocks_nothing(capsys):
+    """gradient_check with a network_backward that crashes (through the wrong layer's weights)
+    and a relative_error that is wrong too: the crash stops gradient_check before it calls
+    relative_error, so only network_backward's slip is carried, and gradient_check keeps its
+    points; the note still names both."""
+    wrong = {mistake.function.__name__: mistake.function
+             for helper in ("backward.network_backward", "backward.relative_error")
+             for mistake in for_exercise(helper)}
+    names = notebook("backward.gradient_check",
+                     network_backward=wrong["network_backward_off_by_one"],
+                     relative_error=wrong["relative_error_absolute"])
+    earned, said = score("backward.gradient_check", names["gradient_check"], capsys)
+    assert earned == 1.0, said
+    assert "your network_backward" in said and "your relative_error" in said, said
+
+
 # ---- through the grading connection ----------------------------------------------------------
 
 class _Kernel:
@@ -341,10 +378,33 @@ def protected(dependent: str) -> bool:
 PROTECTED_PAIRS = [(dependent, helper) for dependent, helper in PAIRS if protected(dependent)]
 
 
-def _submissions() -> dict[str, tuple[str, dict[str, Callable[..., Any]]]]:
-    """Student -> (assignment, the helpers broken in that submission, by name: each its first
-    wrong version). Every protected pair is in one submission; none breaks a function whose
-    own grading depends on its helpers in that submission."""
+def felt_by(dependent: str, helper: str, wrong: Callable[..., Any]) -> bool:
+    """Whether grading ``dependent`` in this process, beside the ``wrong`` version of
+    ``helper``, gives full marks with credit carried forward from the helper: the wrong helper
+    changes what the dependent computes on the grader's inputs (some wrong versions agree with
+    the right one there), and is an attempt (one that raises the same error on every call is
+    not, :func:`grading.diagnosis.carry_forward`)."""
+    _, function = graded_functions()[dependent]
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        names = notebook(dependent, **{helper: wrong})
+        if len(parts_of(dependent)) > 1:
+            earned = grade_parts(dependent, names[function], points=1.0)
+        else:
+            try:
+                grade(dependent, names[function])
+                earned = 1.0
+            except Failure:
+                earned = 0.0
+    return earned == 1.0 and f"your {helper}" in out.getvalue()
+
+
+@functools.cache
+def submissions() -> dict[str, tuple[str, dict[str, Callable[..., Any]]]]:
+    """Student -> (assignment, the helpers broken in that submission, by name: for each pair,
+    the first wrong version of the helper that the dependent feels, :func:`felt_by`). Every
+    protected pair is in one submission; none breaks a function whose own grading depends on
+    its helpers in that submission."""
     groups: list[tuple[str, dict[str, Callable[..., Any]], set[str]]] = []
     for dependent, helper in PROTECTED_PAIRS:
         assignment, target = graded_functions()[dependent]
@@ -354,27 +414,27 @@ def _submissions() -> dict[str, tuple[str, dict[str, Callable[..., Any]]]]:
         else:
             where, broken, dependents = assignment, {}, set()
             groups.append((where, broken, dependents))
-        broken[helper.name] = wrong_versions(helper.exercise)[0][1]
+        felt = [wrong for _, wrong in wrong_versions(helper.exercise)
+                if felt_by(dependent, helper.name, wrong)]
+        assert felt, f"no wrong version of {helper.name} changes what {dependent} computes"
+        broken[helper.name] = felt[0]
         dependents.add(target)
     return {f"slips{index}": (assignment, broken)
             for index, (assignment, broken, _) in enumerate(groups)}
 
 
-SUBMISSIONS = _submissions()
-
-
 @pytest.fixture(scope="module")
 def autograded(tmp_path_factory):
-    """Every submission of :data:`SUBMISSIONS`, autograded (nbgrader in the sandbox): the
+    """Every submission of :func:`submissions`, autograded (nbgrader in the sandbox): the
     instructor's solutions with some helpers broken."""
     from ..course.nbgrader_cli import RELEASE, nbgrader, scratch_course
 
-    assignments = sorted({assignment for assignment, _ in SUBMISSIONS.values()})
+    assignments = sorted({assignment for assignment, _ in submissions().values()})
     course = scratch_course(tmp_path_factory.mktemp("slips"), assignments)
     for assignment in assignments:
         assert nbgrader("generate_assignment", assignment, "--force", cwd=course
                         ).returncode == 0
-    for student, (assignment, broken) in SUBMISSIONS.items():
+    for student, (assignment, broken) in submissions().items():
         for plan in read_assignment(SOURCE, assignment):
             notebook = read(str(RELEASE / assignment / plan.notebook))
             for target, solution in plan.solutions.items():
@@ -413,7 +473,7 @@ def _cells(course, student: str, assignment: str) -> dict[str, tuple[float, floa
     for dependent, helper in PROTECTED_PAIRS])
 def test_autograding_charges_a_wrong_helper_once(autograded, dependent, helper):
     assignment, target = graded_functions()[dependent]
-    student = next(student for student, (where, broken) in SUBMISSIONS.items()
+    student = next(student for student, (where, broken) in submissions().items()
                    if where == assignment and helper.name in broken and target not in broken)
     cells = _cells(autograded, student, assignment)
     points, out_of, mistakes, said = cells[dependent]

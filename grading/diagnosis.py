@@ -223,9 +223,10 @@ def _reproduces(mistake: Mistake, call: Call) -> bool:
 # error (a placeholder such as ``return 0.0`` or ``raise ValueError("todo")``), leaves nothing
 # to carry forward, so a placeholder exercise cannot earn points by agreeing with a placeholder
 # helper. Only the helpers the method called in the second run lend credit: one that an earlier
-# helper's error kept from running is named in the note but neither lends nor blocks it. The stand-in calls the student's helpers through
-# :func:`grading.calls.call`, on the method's own copies of the inputs, so they may change those
-# in place as they would in the student's kernel. What grading cannot see: whether the
+# helper's error kept from running is named in the note but neither lends nor blocks it. The
+# stand-in calls the student's helpers through :func:`grading.calls.call`, on the method's own
+# copies of the inputs, so they may change those in place as they would in the student's
+# kernel. What grading cannot see: whether the
 # student's function really calls its helper (it runs in the kernel). A function that makes,
 # by itself, exactly the mistake its wrong helper makes is taken for one that calls it; the
 # helper still loses its own points.

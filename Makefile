@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 # nbgrader calls some tools (alembic) by name: the venv's come first.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: venv system test screenshots lint demo bench release lab clean
+.PHONY: venv system test check screenshots lint demo bench release lab clean
 
 # Every folder of source/ is an assignment.
 ASSIGNMENTS := $(patsubst source/%/,%,$(wildcard source/*/))
@@ -44,6 +44,11 @@ lint: $(INSTALLED)
 
 test: lint system
 	$(PY) -m pytest -n auto
+
+# While working: ruff and every test that starts no notebook, kernel pipeline or browser (about
+# a minute on 2 cores). `make test` (and CI) runs everything.
+check: lint
+	$(PY) -m pytest -n auto -q -m "not notebooks and not browser"
 
 # The browser tests alone; two of their screenshots illustrate the README (docs/images/).
 screenshots: $(INSTALLED) system

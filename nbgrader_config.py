@@ -9,7 +9,11 @@ this file, through environment variables:
   file; any URL nbgrader supports, e.g. ``postgresql://...`` for several graders). A SQLite URL
   may end in ``?timeout=<seconds>``: how long a writer waits for another to finish, which
   matters when ``python -m course.parallel_autograde`` grades with several workers.
-* ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 60).
+* ``BACKPROP_CELL_TIMEOUT``: seconds one cell may run while grading (default 60): the ceiling.
+  Below it each cell has its own limit, from the instructor solution's measured time
+  (``cell_time_limits.json`` beside this file, written by ``python -m course.time_limits``; see
+  ``sandbox/limits.py``). ``BACKPROP_CELL_LIMITS``: another such table, or ``off`` for the flat
+  limit on every cell.
 * ``BACKPROP_SANDBOX``: how student code is confined while graded: ``auto`` or ``bubblewrap``
   (default: Debian's bubblewrap; grading refuses to start where it cannot run) or ``process``
   (the explicit choice of a weaker mode that protects nothing against a hostile submission and
@@ -47,6 +51,9 @@ c.ClearSolutions.text_stub = "YOUR ANSWER HERE"
 cell_timeout = int(os.environ.get("BACKPROP_CELL_TIMEOUT", "60"))
 c.ExecutePreprocessor.timeout = cell_timeout
 c.Execute.timeout = cell_timeout
+cell_limits = os.environ.get("BACKPROP_CELL_LIMITS", os.path.join(here, "cell_time_limits.json"))
+if cell_limits != "off":
+    c.SealedExecute.cell_limits = cell_limits
 
 # Student code runs in a sandbox while graded, and hidden tests are scored outside it
 # (sandbox/execute.py): SealedExecute takes the place of nbgrader's Execute, and decides each

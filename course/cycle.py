@@ -49,6 +49,7 @@ from course.simulate import (
     write_submission,
 )
 from course.students import fetch, fetch_feedback, make_home, set_submission_time, submit
+from sandbox.limits import FILE as LIMITS
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ASSIGNMENTS = ("ps1_forward", "ps2_backward", "quiz")
@@ -102,6 +103,8 @@ def set_up_course(workdir: Path, assignments: Sequence[str], cell_timeout: int) 
     course = workdir / "course"
     (course / "source").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
+    if (ROOT / LIMITS).exists():  # each cell's time limit (sandbox.limits)
+        shutil.copy(ROOT / LIMITS, course)
     for assignment in assignments:
         shutil.copytree(ROOT / "source" / assignment, course / "source" / assignment)
     os.environ["BACKPROP_EXCHANGE"] = str((workdir / "exchange").resolve())

@@ -49,6 +49,7 @@ from grading import grade, grade_parts
 from grading.runner import noting_mistakes
 from sandbox import METADATA_KEY, SCORES_KEY, harness, hidden, jail, remote, wire
 from sandbox.kernel import SandboxedKernelManager
+from sandbox.limits import cell_key, cell_limit, read_table
 from sandbox.submission import unsafe_reasons
 
 
@@ -71,6 +72,9 @@ class SealedExecute(Execute):
     work_mb = Integer(256, help="Size of the kernel's working folder (a copy of the student's "
                       "folder), in MiB.").tag(config=True)
     output_bytes = Integer(200_000, help="Output kept per cell, in bytes.").tag(config=True)
+    cell_limits = Unicode("", help="The course's table of time limits per cell "
+                          "(sandbox.limits; empty: the flat `timeout` for every cell).").tag(
+        config=True)
     # A cell interrupted at its time limit may take a while to go quiet (a memory bomb freeing
     # gigabytes, a fork bomb's children): wait longer for its last output, and if it still
     # talks, go on to the next cell rather than give up on the whole notebook.
@@ -110,6 +114,12 @@ class SealedExecute(Execute):
             self._cells: dict[str, dict[str, Any]] = {}
             self._lost_noted = False
             self._bomb_noted = False
+            info = resources.get("nbgrader", {})
+            self._limits = read_table(
+                self.cell_limits, str(info.get("assignment", "")),
+                str(info.get("notebook", ""))) if self.cell_limits else {}
+            self._limit: float | None = None  # the running cell's
+            self._seconds: dict[str, float] = {}
             self._runtime_noted = False
             self.log.info("Grading in the %s sandbox", mode)
             watching = threading.Event()
@@ -123,7 +133,7 @@ class SealedExecute(Execute):
                 self._close()
                 jail.reap(uid, everything=True)
         nb.metadata[METADATA_KEY] = {"sandbox": mode, "incidents": self._incidents,
-                                     "cells": self._cells}
+                                     "cells": self._cells, "seconds": self._seconds}
         resources[SCORES_KEY] = dict(self._scores)
         return nb, resources
 
@@ -169,6 +179,14 @@ class SealedExecute(Execute):
                                      "at its time limit (a fork bomb, or code that ignores "
                                      "interrupts)")
         return reply
+
+    def _get_timeout(self, cell: NotebookNode | None) -> float | None:
+        """The running cell's time limit: its own from the course's table (sandbox.limits),
+        never above the flat ``timeout``; each grading call of a test cell gets it too."""
+        if cell is None:
+            return super()._get_timeout(cell)
+        own = cell_limit(self._limits, cell, self.timeout)
+        return own if own and own > 0 else None
 
     def _answers(self, seconds: float) -> bool:
         """Whether the kernel runs a trivial request within ``seconds`` (True when there is no
@@ -247,10 +265,14 @@ class SealedExecute(Execute):
             if self._kernel is None:
                 self._incidents.append("the kernel never connected to the grader")
         name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
+        key, start = cell_key(cell), time.monotonic()
+        self._limit = self._get_timeout(cell)
         if not _test_cell(cell):
             super().preprocess_cell(cell, resources, index)
         else:
             self._run_test_cell(cell, resources, index, name)
+        if key is not None and cell.cell_type == "code":
+            self._seconds[key] = round(time.monotonic() - start, 3)
         self._note_trouble(cell, index, name)
         killed = jail.reap(self._cage.uid)
         if killed:
@@ -323,7 +345,7 @@ class SealedExecute(Execute):
         try:
             if self._kernel is None:
                 raise remote.KernelLost("grading could not reach the notebook's kernel")
-            self._kernel.deadline = time.monotonic() + (self.timeout or 60)
+            self._kernel.deadline = time.monotonic() + (self._limit or self.timeout or 60)
             with self._kernel.serving():
                 objects = [self._student_object(target) for target in call.targets]
                 with contextlib.redirect_stdout(printed):

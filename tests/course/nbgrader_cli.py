@@ -9,6 +9,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from sandbox.limits import FILE as LIMITS
+
 ROOT = Path(__file__).resolve().parents[2]
 SOURCE = ROOT / "source"
 RELEASE = ROOT / "release"
@@ -44,6 +46,8 @@ def scratch_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
     course = tmp / "course"
     (course / "source").mkdir(parents=True)
     shutil.copy(ROOT / "nbgrader_config.py", course)
+    if (ROOT / LIMITS).exists():  # each cell's time limit (sandbox.limits)
+        shutil.copy(ROOT / LIMITS, course)
     for assignment in assignments:
         shutil.copytree(SOURCE / assignment, course / "source" / assignment)
     return course

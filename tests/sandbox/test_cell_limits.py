@@ -1,0 +1,201 @@
+"""Time limits that fit the work (issue 19): each cell's limit from the instructor's run.
+
+:mod:`sandbox.limits` reads the course's table (``cell_time_limits.json``, written by
+``python -m course.time_limits``); :class:`sandbox.execute.SealedExecute` gives each cell its
+limit, the flat ``BACKPROP_CELL_TIMEOUT`` as the ceiling. What must hold: the table covers
+every cell that runs a student's code, never a locked instructor cell; an endless loop costs a
+cell's own limit, not the flat one; and the slowest correct alternative of every exercise
+(written with loops, most of them) still gets full marks under the limits, through the real
+pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from pathlib import Path
+
+import pytest
+from nbformat.v4 import new_code_cell, new_markdown_cell
+
+from course.alternatives import ALTERNATIVES, as_student_code, load_all
+from course.alternatives.notebook import SOURCE, graded_functions, namespace
+from course.exercises import read_assignment
+from course.notebooks import fill, read, write
+from course.parallel_autograde import autograde_class
+from course.time_limits import _fixed
+from grading import grade
+from grading.registry import lookup
+from sandbox import METADATA_KEY
+from sandbox.limits import FILE, MAX_BYTES, cell_key, cell_limit, limit, read_table
+
+ROOT = Path(__file__).resolve().parents[2]
+TABLE = ROOT / FILE
+
+
+def graded_cell(grade_id: str, source: str = "pass", **flags: bool):
+    cell = new_code_cell(source)
+    cell.metadata["nbgrader"] = {"grade_id": grade_id, **flags}
+    return cell
+
+
+# ---- the table and its reader ----------------------------------------------------------------
+
+def test_a_cell_is_named_by_its_grade_id_or_by_its_source():
+    assert cell_key(graded_cell("relu_test")) == "relu_test"
+    plain = new_code_cell("train(X, Y)")
+    assert cell_key(plain).startswith("sha256:")
+    assert cell_key(plain) == cell_key(new_code_cell("train(X, Y)"))
+    assert cell_key(plain) != cell_key(new_code_cell("train(X, Y)  # edited"))
+    assert cell_key(new_markdown_cell("text")) is None
+
+
+def test_a_limit_is_the_factor_times_the_time_and_never_below_the_floor():
+    assert limit(0.01, floor=5, factor=10) == 5.0
+    assert limit(2.0, floor=5, factor=10) == 20.0
+    assert limit(2.01, floor=5, factor=10) == 20.1
+    assert limit(2.011, floor=5, factor=10) == 20.2  # rounded up, never down
+
+
+def test_the_flat_limit_is_the_ceiling_and_a_cell_not_in_the_table_gets_it():
+    table = {"relu_test": 5.0, "train_test": 90.0}
+    assert cell_limit(table, graded_cell("relu_test"), 60) == 5.0
+    assert cell_limit(table, graded_cell("train_test"), 60) == 60
+    assert cell_limit(table, graded_cell("my_own_cell"), 60) == 60
+    assert cell_limit(table, new_code_cell("while True: pass"), 60) == 60
+    assert cell_limit(table, graded_cell("relu_test"), None) == 5.0
+
+
+def test_an_unreadable_table_means_the_flat_limit(tmp_path):
+    path = tmp_path / FILE
+    assert read_table(path, "ps1_forward", "forward") == {}  # no file
+    for text in ("not json", "[]", '{"assignments": []}', '{"assignments": {"ps1_forward": 3}}',
+                 " " * (MAX_BYTES + 1) + "{}"):
+        path.write_text(text)
+        assert read_table(path, "ps1_forward", "forward") == {}, text[:40]
+    path.write_text(json.dumps({"assignments": {"ps1_forward": {"forward": {
+        "relu_test": 5, "bad": "x", "negative": -1, "nan": math.nan, "inf": math.inf}}}}))
+    assert read_table(path, "ps1_forward", "forward") == {"relu_test": 5.0}
+    assert read_table(path, "ps1_forward", "other") == {}
+
+
+def _student_cells():
+    """(assignment, notebook, cell) for every code cell of the source notebooks that runs a
+    student's code: solutions, graded cells and plain cells."""
+    for folder in sorted(p for p in SOURCE.iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.ipynb")):
+            for cell in read(str(path)).cells:
+                if cell.cell_type == "code" and not _fixed(cell):
+                    yield folder.name, path.stem, cell
+
+
+def test_the_committed_table_covers_every_cell_that_runs_student_code():
+    """Run ``python -m course.time_limits`` after changing a notebook when this fails."""
+    data = json.loads(TABLE.read_text())
+    missing = []
+    for assignment, notebook, cell in _student_cells():
+        own = read_table(TABLE, assignment, notebook).get(cell_key(cell))
+        if own is None:
+            missing.append(f"{assignment}/{notebook}: {cell_key(cell)} {cell.source[:40]!r}")
+        else:
+            assert own >= data["floor"], (assignment, notebook, cell_key(cell), own)
+    assert not missing, "cells without a limit:\n" + "\n".join(missing)
+
+
+def test_locked_instructor_cells_keep_the_flat_limit():
+    """A setup cell cut short by a busy machine would cost the whole notebook."""
+    for folder in sorted(p for p in SOURCE.iterdir() if p.is_dir()):
+        for path in sorted(folder.glob("*.ipynb")):
+            table = read_table(TABLE, folder.name, path.stem)
+            fixed = [cell_key(c) for c in read(str(path)).cells if _fixed(c)]
+            assert fixed, path  # every notebook has a setup cell
+            assert not set(fixed) & set(table), (path, set(fixed) & set(table))
+
+
+# ---- through the real pipeline ---------------------------------------------------------------
+
+def _slowest_alternatives(assignment: str) -> dict[str, str]:
+    """Function name -> the code of its slowest correct alternative (graded here, once per
+    exercise that grades the function), for every function of ``assignment`` that has some."""
+    load_all()
+    lookup("forward.sigmoid")
+    exercises: dict[str, list[str]] = {}
+    for exercise, (where, target) in graded_functions().items():
+        if where == assignment and exercise in ALTERNATIVES:
+            exercises.setdefault(target, []).append(exercise)
+    slowest = {}
+    for target, graded_by in sorted(exercises.items()):
+        timed = []
+        for alternative in {id(f): f for e in graded_by for f in ALTERNATIVES[e].values()
+                            }.values():
+            start = time.perf_counter()
+            for exercise in graded_by:
+                if alternative in ALTERNATIVES[exercise].values():
+                    grade(exercise, alternative)
+            timed.append((time.perf_counter() - start, alternative))
+        _, chosen = max(timed, key=lambda pair: pair[0])
+        slowest[target], _ = as_student_code(chosen, target, namespace(assignment))
+    return slowest
+
+
+LOOPING_RELU = "def relu(z):\n    while True:\n        pass\n"
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    """The course's assignments autograded (with the committed limits) for two students:
+    ``slowest`` answers every function with its slowest correct alternative, ``looping`` wrote
+    a relu that never returns."""
+    from ..course.nbgrader_cli import RELEASE, nbgrader, scratch_course
+
+    assignments = sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
+    course = scratch_course(tmp_path_factory.mktemp("limits"), assignments)
+    assert (course / FILE).exists()
+    for assignment in assignments:
+        assert nbgrader("generate_assignment", assignment, "--force", cwd=course
+                        ).returncode == 0
+        slowest = _slowest_alternatives(assignment)
+        for student, replaced in (("slowest", slowest), ("looping", {"relu": LOOPING_RELU})):
+            if student == "looping" and assignment != "ps1_forward":
+                continue
+            for plan in read_assignment(SOURCE, assignment):
+                notebook = read(str(RELEASE / assignment / plan.notebook))
+                for target, solution in plan.solutions.items():
+                    fill(notebook, target, replaced.get(target, solution))
+                folder = course / "submitted" / student / assignment
+                folder.mkdir(parents=True, exist_ok=True)
+                write(notebook, str(folder / plan.notebook))
+    for assignment in assignments:
+        outcomes = autograde_class(course, assignment, workers=2, progress=None)
+        assert all(o.status == "graded" for o in outcomes), outcomes
+    return course
+
+
+def _records(course: Path, student: str):
+    for path in sorted((course / "autograded" / student).glob("*/*.ipynb")):
+        yield path.parent.name, path.stem, read(str(path)).metadata[METADATA_KEY]
+
+
+@pytest.mark.notebooks
+def test_the_slowest_correct_alternative_of_every_exercise_gets_full_marks(graded):
+    lost = []
+    for assignment, notebook, record in _records(graded, "slowest"):
+        for grade_id, cell in record["cells"].items():
+            if cell["points"] < cell["max_points"]:
+                lost.append(f"{assignment}/{notebook} {grade_id}: {cell['points']} of "
+                            f"{cell['max_points']}")
+        assert not [i for i in record["incidents"] if "time limit" in i], record["incidents"]
+    assert not lost, "\n".join(lost)
+
+
+@pytest.mark.notebooks
+def test_an_endless_loop_costs_its_cells_own_limit_not_the_flat_one(graded):
+    ((_, _, record),) = list(_records(graded, "looping"))
+    own = read_table(TABLE, "ps1_forward", "forward")["relu_test"]
+    assert "relu_test: the cell ran past the time limit" in record["incidents"]
+    assert record["cells"]["relu_test"]["points"] == 0
+    assert own < 60  # the flat limit these tests run with
+    assert own <= record["seconds"]["relu_test"] < own + 15, (own, record["seconds"])
+    assert record["cells"]["sigmoid_test"]["points"] == record["cells"]["sigmoid_test"][
+        "max_points"]  # the rest of the notebook is graded as usual

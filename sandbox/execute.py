@@ -43,7 +43,7 @@ from nbformat import NotebookNode
 from nbformat.v4 import new_output
 from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
-from traitlets import Bool, Integer, Unicode
+from traitlets import Bool, Integer, Unicode, default
 
 from grading import grade, grade_parts
 from grading.runner import noting_mistakes
@@ -80,6 +80,13 @@ class SealedExecute(Execute):
     # talks, go on to the next cell rather than give up on the whole notebook.
     iopub_timeout = Integer(10, allow_none=False).tag(config=True)
     raise_on_iopub_timeout = Bool(False).tag(config=True)
+
+    @default("shutdown_kernel")
+    def _kill_at_the_end(self) -> str:
+        """Kill the kernel when the notebook is done instead of asking it to stop and waiting
+        (0.4 s a notebook): its sandbox is torn down and its processes reaped anyway, and a
+        hostile kernel would only make the grader wait."""
+        return "immediate"
 
     def preprocess(self, nb: NotebookNode, resources: dict[str, Any], km: Any = None
                    ) -> tuple[NotebookNode, dict[str, Any]]:

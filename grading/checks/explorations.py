@@ -171,18 +171,24 @@ def _dead_fractions_through(dead_unit_fraction: Callable) -> Callable:
     return dead_fractions
 
 
+_ACTIVATION_NAMES = {"relu": "ReLU", "sigmoid": "sigmoid"}
+
+
 @register("explorations.dead_fractions")
 def check_dead_fractions(dead_fractions: Callable) -> None:
-    """One dead fraction per hidden layer of ReLU networks with negative biases."""
+    """One dead fraction per hidden layer of ReLU networks with negative biases, and of a
+    sigmoid network, whose A = sigmoid(Z) is never <= 0: the fractions are those of Z, the
+    pre-activations, whatever the activation."""
     name = "explorations.dead_fractions"
-    for seed, sizes in enumerate(([5, 8, 3], [6, 16, 16, 16, 4])):
+    for seed, (sizes, hidden) in enumerate((([5, 8, 3], "relu"), ([6, 16, 16, 16, 4], "relu"),
+                                            ([4, 12, 10, 3], "sigmoid"))):
         rng = np.random.default_rng(seed)
-        net = reference.init_network(sizes, "relu", output_activation="softmax", seed=seed)
+        net = reference.init_network(sizes, hidden, output_activation="softmax", seed=seed)
         net = net.with_parameters(net.weights, [rng.normal(-1.0, 1.0, size=b.shape)
                                                 for b in net.biases])
         _, caches = reference.network_forward(net, rng.normal(size=(20, sizes[0])))
         caches = [tuple(cache) for cache in caches]
-        case = f"the caches of a ReLU network with layer sizes {sizes}"
+        case = f"the caches of a {_ACTIVATION_NAMES[hidden]} network with layer sizes {sizes}"
         raw = got = call_pure(name, dead_fractions, ("caches",), (caches,))
         if isinstance(got, (list, tuple)) and len(got) == len(caches):
             raise Failure(f"{name}: for {case}, got {len(got)} numbers; leave out the output "
@@ -190,6 +196,9 @@ def check_dead_fractions(dead_fractions: Callable) -> None:
                           "layer")
         got = _numbers(name, case, got, len(caches) - 1)
         close(name, case, got, np.array(diagnostics.dead_fractions(caches)), **tolerances(raw),
+              mistakes={"dead_unit_fraction takes Z, the pre-activation (the middle item of "
+                        "each cache (A_prev, Z, A)), not the activation A":
+                        np.array([diagnostics.dead_unit_fraction(A) for _, _, A in caches[:-1]])},
               advice="Use dead_unit_fraction on Z, the middle item of each cache (A_prev, Z, A)")
 
 
@@ -242,6 +251,11 @@ TIMED_BATCH = 8
 TIMED = {"backprop": "backprop_seconds", "numerical_network_gradients": "numerical_seconds"}
 #: A reported time may exceed what the grader observed by rounding and a clock's slew only.
 CLOCK_RTOL, CLOCK_ATOL = 1e-3, 1e-6
+#: Seconds each run of the backprop handed over lasts at least when the timings are checked:
+#: far longer than what a student's code does between two calls, so that a time that also
+#: spans a backprop run (``numerical_seconds`` measured from a start taken before the last
+#: backprop call) exceeds what the grader could have seen.
+BACKPROP_LEAST = 0.01
 
 
 @dataclass(frozen=True)
@@ -264,11 +278,13 @@ class _Watched:
     grader knows how often and how long what the student timed ran, whatever the student
     reports."""
 
-    def __init__(self, name: str, function: Callable[..., Any], runs: list[_Run]) -> None:
+    def __init__(self, name: str, function: Callable[..., Any], runs: list[_Run],
+                 least: float = 0.0) -> None:
         self.name = name
         self.__name__ = name
         self.function = function
         self.runs = runs
+        self.least = least
 
     def __call__(self, X: Any, Y: Any, weights: Any, biases: Any, hidden: str = "relu") -> Any:
         shapes = tuple(np.shape(W) for W in weights) if isinstance(weights, (list, tuple)) else ()
@@ -276,6 +292,8 @@ class _Watched:
         try:
             return self.function(X, Y, weights, biases, hidden)
         finally:
+            if (rest := start + self.least - time.perf_counter()) > 0:
+                time.sleep(rest)  # a run of at least `least` seconds
             end = time.perf_counter()
             self.runs.append(_Run(self.name, shapes, np.shape(X), start, end))
 
@@ -329,13 +347,14 @@ class _Timed:
     end: float
 
 
-def _timed_rows(time_gradients: Callable) -> _Timed:
+def _timed_rows(time_gradients: Callable, backprop_least: float = 0.0) -> _Timed:
     """The student's (parameter_count, backprop_seconds, numerical_seconds) per network of
-    :data:`TIMED_NETWORKS`, with the grader's own record of what ran."""
+    :data:`TIMED_NETWORKS`, with the grader's own record of what ran; each run of the backprop
+    handed over lasts at least ``backprop_least`` seconds."""
     name = "explorations.time_gradients"
     case = f"time_gradients({list(TIMED_NETWORKS)}, batch_size={TIMED_BATCH}, seed=0)"
     runs: list[_Run] = []
-    handed = {"backprop": _Watched("backprop", _backprop, runs),
+    handed = {"backprop": _Watched("backprop", _backprop, runs, backprop_least),
               "numerical_network_gradients": _Watched(
                   "numerical_network_gradients", _numerical_network_gradients, runs)}
     start = time.perf_counter()
@@ -368,9 +387,11 @@ def check_time_gradients_timings(time_gradients: Callable) -> None:
     and ``numerical_network_gradients``) ran here, on the network of each row, and each
     reported time lies between the shortest run of that function and the longest a run could
     have looked from the sandbox (from the end of the grader's previous event to the start of
-    its next one). A made-up time, a scaled one, or one for which nothing ran cannot."""
+    its next one). A made-up time, a scaled one, or one for which nothing ran cannot; nor can
+    a time that spans another run too: the backprop handed over here lasts at least
+    :data:`BACKPROP_LEAST`, longer than anything else the student's code does between calls."""
     name = "explorations.time_gradients"
-    timed = _timed_rows(time_gradients)
+    timed = _timed_rows(time_gradients, BACKPROP_LEAST)
     _check_runs_are_of_the_networks(name, timed.runs)
     for sizes, (_, backprop, numerical) in zip(TIMED_NETWORKS, timed.rows, strict=True):
         _check_seconds(name, sizes, backprop, numerical)

@@ -25,10 +25,12 @@ import reference
 from grading.calls import call, call_pure, unpack
 from grading.cases import random_arrays, reference_network, training_data
 from grading.compare import assert_close, close, tolerances
-from grading.diagnosis import Helper, uses_helpers
+from grading.diagnosis import Helper, student_helper, uses_helpers
 from grading.registry import Failure, describe, register
 
 SHAPES = ((3,), (4, 5), (2, 3, 4))
+#: The defaults of the notebook's signatures: momentum_step's beta, train's lr.
+MOMENTUM_BETA, TRAIN_LR = 0.9, 0.05
 #: Seconds one training run of the outcome checks may take; the reference needs about one.
 TIME_BUDGET = 60.0
 #: What a training run gave: weights, biases, losses, and the tolerances its results are
@@ -54,14 +56,18 @@ def _momentum_cases(momentum_step: Callable,
                     ) -> Iterator[tuple[str, tuple[Any, Any], tuple[np.ndarray, ...],
                                         tuple[np.ndarray, np.ndarray], float, float]]:
     """(case, student (new_param, new_velocity), (param, grad, velocity), reference result,
-    lr, beta): one step from a random velocity, on several shapes and hyperparameters."""
+    lr, beta): one step from a random velocity, on several shapes and hyperparameters, and once
+    with beta left to its default (the signature's 0.9, :data:`MOMENTUM_BETA`)."""
     name, outputs = "training.momentum_step", ("new_param", "new_velocity")
-    for seed, (shape, lr, beta) in enumerate(zip(SHAPES, (0.1, 0.05, 0.3), (0.9, 0.5, 0.99),
-                                                 strict=True)):
+    for seed, (shape, lr, beta) in enumerate(zip((*SHAPES, (2, 5)), (0.1, 0.05, 0.3, 0.2),
+                                                 (0.9, 0.5, 0.99, None), strict=True)):
         param, grad, velocity = random_arrays(seed, shape, 3)
-        case = f"param of shape {shape}, lr={lr}, beta={beta}"
+        given = () if beta is None else (beta,)
+        case = f"param of shape {shape}, lr={lr}, " + (
+            f"beta={beta}" if given else f"beta left to its default {MOMENTUM_BETA}")
+        beta = MOMENTUM_BETA if beta is None else beta
         got = unpack(name, case, call_pure(name, momentum_step, ("param", "grad", "velocity"),
-                                           (param, grad, velocity), lr, beta), outputs)
+                                           (param, grad, velocity), lr, *given), outputs)
         yield (case, got, (param, grad, velocity),
                reference.momentum_step(param, grad, velocity, lr, beta), lr, beta)
 
@@ -92,17 +98,25 @@ def _adam_cases(adam_step: Callable) -> Iterator[tuple[str, tuple[Any, Any, Any]
                                                       tuple[np.ndarray, ...], tuple[Any, ...],
                                                       int, dict[str, float]]]:
     """(case, student (new_param, new_m, new_v), (param, grad, m, v), reference result, t,
-    options): Adam at steps t = 1, 2, 10 and 1000, default and changed hyperparameters."""
+    options): Adam at steps t = 1, 2, 3, 10 and 1000, default and changed hyperparameters; a
+    first step on gradients about as small as the default eps, and a step on gradients and
+    moments small enough that a changed eps weighs as much as sqrt(v_hat)."""
     name, outputs = "training.adam_step", ("new_param", "new_m", "new_v")
     cases = ((1, (3,), {}), (2, (4, 5), {"lr": 0.01}), (10, (2, 3, 4), {"beta1": 0.8}),
-             (1000, (6,), {"lr": 0.1, "beta2": 0.99, "eps": 1e-6}), (1, (5,), {"lr": 0.1}))
+             (1000, (6,), {"lr": 0.1, "beta2": 0.99, "eps": 1e-6}), (1, (5,), {"lr": 0.1}),
+             (3, (3, 2), {"lr": 0.1, "eps": 1e-4}))
     for seed, (t, shape, options) in enumerate(cases):
         param, grad, m = random_arrays(seed, shape, 3)
         v = np.abs(random_arrays(seed + 50, shape, 1)[0])
-        if seed == len(cases) - 1:  # a first step on gradients about as small as eps
+        note = ""
+        if seed == 4:  # a first step on gradients about as small as eps
             grad, m, v = grad * 1e-8, np.zeros(shape), np.zeros(shape)
+            note = ", gradients of about 1e-8, m = v = 0"
+        elif seed == 5:  # sqrt(v_hat) about 1e-4, as large as this eps: ignoring eps shows
+            grad, m, v = grad * 1e-4, m * 1e-4, v * 1e-8
+            note = ", gradients and m of about 1e-4, v of about 1e-8"
         case = (f"param of shape {shape}, t={t}" + "".join(f", {k}={x}" for k, x in options.items())
-                + (", gradients of about 1e-8, m = v = 0" if not m.any() else ""))
+                + note)
         got = unpack(name, case, call_pure(name, adam_step, ("param", "grad", "m", "v"),
                                            (param, grad, m, v), t, **options), outputs)
         yield (case, got, (param, grad, m, v), reference.adam_step(param, grad, m, v, t, **options),
@@ -351,6 +365,7 @@ def check_train(train: Callable) -> None:
             assert_close(name, f"b{layer + 1} after {case}", biases[layer], trained.biases[layer],
                          **tolerance)
         _check_minibatch_steps(name, train, X, Y, sizes, start, common)
+        _check_shuffled_run(name, train, X, Y, sizes, start, common)
 
 
 def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndarray,
@@ -380,6 +395,127 @@ def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndar
     assert_close(name, "the last entry of losses, which should be the loss of the returned "
                  "weights and biases on the whole training set", losses[-1], np.float64(final),
                  **tolerance)
+
+
+#: The minibatch run that must follow the notebook's loop step by step: epochs, batch size.
+SHUFFLED_RUN = (3, 16)
+
+
+def _check_shuffled_run(name: str, train: Callable, X: np.ndarray, Y: np.ndarray,
+                        sizes: list[int], start: reference.Network,
+                        common: dict[str, Any]) -> None:
+    """A minibatch run (40 rows in batches of 16, 16 and 8, three epochs, lr left to its default
+    :data:`TRAIN_LR`) follows the notebook's loop step by step: one
+    ``rng = np.random.default_rng(seed)`` made before the epochs and handed to
+    ``iterate_minibatches(X, Y, batch_size, rng)`` in every epoch, so that each epoch draws a
+    new order, the same for the same seed.
+
+    The run is compared with the reference's (rows shuffled by ``rng.permutation(m)``, as the
+    notebook's ``iterate_minibatches`` does) and, when the student's own ``iterate_minibatches``
+    draws its order another way, with the notebook's loop around that helper: train is judged
+    with the helper it calls. When that helper does not give the same batches for two equal
+    generators (it ignores ``rng``), no order can be expected and this comparison is left out:
+    the helper loses its own points, not train's.
+    """
+    epochs, batch_size = SHUFFLED_RUN
+    seed = common["seed"]
+    theirs = _their_minibatches(train, X, Y, batch_size, seed)
+    if theirs is False:
+        return
+    loss = "bce" if common["output"] == "sigmoid" else "cce"
+    weights, biases, losses, tolerance = _run_train(name, train, X, Y, sizes, epochs=epochs,
+                                                    batch_size=batch_size, **common)
+    got = (weights, biases, losses)
+    trained, history = reference.train(start, X, Y, loss, epochs=epochs,
+                                       optimizer=reference.SGD(TRAIN_LR),
+                                       batch_size=batch_size, seed=seed)
+    expected = [(list(trained.weights), list(trained.biases), list(history.loss))]
+    if theirs is not None:
+        expected.append(_train_through(reference.sgd_step, theirs)(
+            X, Y, sizes, epochs=epochs, batch_size=batch_size, **common))
+    if any(_same_run(got, run, tolerance) for run in expected):
+        return
+    case = (f"a minibatch run (m = {len(X)}, batch_size={batch_size}, epochs={epochs}, "
+            f"layer_sizes={sizes}, hidden={common['hidden']!r}, output={common['output']!r}, "
+            f"seed={seed}, lr left to its default {TRAIN_LR})")
+    again = _run_train(name, train, X, Y, sizes, epochs=epochs, batch_size=batch_size,
+                       **common)[:3]
+    if not _same_run(got, again, tolerance):
+        hint = ("two calls with the same seed gave different results: shuffle with "
+                "rng = np.random.default_rng(seed), not an unseeded generator or np.random")
+    elif _same_run(got, _one_order(start, X, Y, loss, epochs, batch_size, seed), tolerance):
+        hint = ("every epoch used the same order of the rows: make rng = "
+                "np.random.default_rng(seed) once, before the epochs, and hand that one rng to "
+                "iterate_minibatches in every epoch, so that each epoch draws a new order")
+    else:
+        hint = (f"it should follow the notebook's loop step by step: lr's default is "
+                f"{TRAIN_LR}; one rng = np.random.default_rng(seed) made before the epochs; "
+                "iterate_minibatches(X, Y, batch_size, rng) in every epoch, one sgd_step per "
+                "batch for every W and b")
+    raise Failure(f"{name}: for {case}, the losses were {np.round(losses, 6).tolist()} where "
+                  f"{np.round(expected[-1][2], 6).tolist()} were expected; {hint}")
+
+
+def _their_minibatches(train: Callable, X: np.ndarray, Y: np.ndarray, batch_size: int,
+                       seed: int) -> Callable | bool | None:
+    """The student's own ``iterate_minibatches`` beside ``train``, called as the notebook's
+    loop calls it (through :func:`grading.calls.call`), when it draws its batches another way
+    than the reference's; None when there is none or it draws them the same way (or fails on
+    its own); False when it gives different batches for two equal generators."""
+    helper = student_helper(train, "iterate_minibatches")
+    if helper is None:
+        return None
+
+    def iterate_minibatches(X: Any, Y: Any, batch_size: int,
+                            rng: np.random.Generator) -> list[Any]:
+        return _minibatches("training.iterate_minibatches", helper, X, Y, batch_size, rng)
+
+    try:
+        first, second = (iterate_minibatches(X, Y, batch_size, np.random.default_rng(seed))
+                         for _ in range(2))
+        same_twice = _same_batches(first, second)
+    except Exception:  # a helper that fails on its own is graded by its own check
+        return None
+    if not same_twice:
+        return False
+    ours = list(reference.iterate_minibatches(X, Y, batch_size, np.random.default_rng(seed)))
+    return None if _same_batches(first, ours) else iterate_minibatches
+
+
+def _same_batches(first: list[Any], second: list[Any]) -> bool:
+    """Whether two lists of (X_batch, Y_batch) pairs hold the same arrays."""
+    try:
+        return len(first) == len(second) and all(
+            len(a) == len(b) and all(np.array_equal(np.asarray(x), np.asarray(y))
+                                     for x, y in zip(a, b, strict=True))
+            for a, b in zip(first, second, strict=True))
+    except TypeError:
+        return False
+
+
+def _same_run(got: tuple[Any, Any, Any], want: tuple[Any, Any, Any],
+              tolerance: dict[str, float]) -> bool:
+    """Whether two training runs' (weights, biases, losses) agree within ``tolerance``."""
+    try:
+        return all(len(g) == len(w) and all(
+            np.shape(a) == np.shape(b) and np.allclose(np.asarray(a, float), np.asarray(b, float),
+                                                       **tolerance)
+            for a, b in zip(g, w, strict=True)) for g, w in zip(got, want, strict=True))
+    except (TypeError, ValueError):
+        return False
+
+
+def _one_order(start: reference.Network, X: np.ndarray, Y: np.ndarray, loss: str, epochs: int,
+               batch_size: int, seed: int) -> tuple[list[Any], list[Any], list[float]]:
+    """The reference's run when every epoch shuffles with a fresh default_rng(seed): the same
+    order every epoch (to name that mistake)."""
+    network, losses = start, []
+    for _ in range(epochs):
+        network, history = reference.train(network, X, Y, loss, epochs=1,
+                                           optimizer=reference.SGD(TRAIN_LR),
+                                           batch_size=batch_size, seed=seed)
+        losses += history.loss
+    return list(network.weights), list(network.biases), losses
 
 
 def _outcome(name: str, train: Callable, data: tuple[np.ndarray, ...], sizes: list[int],

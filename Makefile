@@ -69,9 +69,14 @@ release: $(INSTALLED)
 	done
 
 # Try the course as a student: a private copy of release/ in student/, opened in JupyterLab.
+# As root (the usual case in a container) JupyterLab refuses to start without --allow-root.
+ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
+# Jupyter's configuration path starts with jupyter_student_config/, the student's settings: no
+# Formgrader or Create Assignment, no news pop-up, notebooks open unchanged.
 lab: $(INSTALLED)
 	mkdir -p student && cp -rn release/. student/
-	$(VENV)/bin/jupyter lab student
+	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_student_config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
+		$(VENV)/bin/jupyter lab $(ALLOW_ROOT) student
 
 bench: $(INSTALLED) system
 	$(PY) bench/cheap_gradient.py

@@ -22,6 +22,8 @@ this file, through environment variables:
 
 import os
 
+from course import validation
+
 c = get_config()  # noqa: F821  (nbgrader provides get_config when it loads this file)
 here = os.path.dirname(os.path.abspath(__file__))
 
@@ -55,15 +57,25 @@ cell_limits = os.environ.get("BACKPROP_CELL_LIMITS", os.path.join(here, "cell_ti
 if cell_limits != "off":
     c.SealedExecute.cell_limits = cell_limits
 
+# `nbgrader validate` and JupyterLab's Validate button: the first failing cell's error starts
+# with "7 of 10 exercises pass their visible checks.", and no message is cut at the validator's
+# width (course/validation.py; these hooks act only while validating).
+c.Validator.width = validation.WIDTH
+c.Execute.on_notebook_start = validation.on_notebook_start
+c.Execute.on_cell_start = validation.on_cell_start
+
 # Student code runs in a sandbox while graded, and hidden tests are scored outside it
 # (sandbox/execute.py): SealedExecute takes the place of nbgrader's Execute, and decides each
 # test cell's score, which SaveRecordedGrades (sandbox/scores.py) saves in SaveAutoGrades' place.
+# Before it, EnforceRules (sandbox/rules.py) scores 0 an exercise that breaks a rule its notebook
+# announces (grading/rules.py: tanh without np.tanh), read from the submitted source.
 c.Autograde.autograde_preprocessors = [
     "sandbox.execute.SealedExecute",
     "sandbox.sanitize.SanitizeStudentHTML",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "nbgrader.preprocessors.LimitOutput",
+    "sandbox.rules.EnforceRules",
     "sandbox.scores.SaveRecordedGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
     "nbgrader.preprocessors.CheckCellMetadata",
@@ -86,11 +98,16 @@ c.PercentPerDayLate.grace_minutes = 5.0
 # cells are sanitized before an autograded notebook is stored, and again in the feedback
 # (sandbox/sanitize.py).
 # Feedback shows each test cell's visible checks and the grader's message, never the hidden part
-# (neither its source nor the lines of it a traceback would quote).
+# (neither its source nor the lines of it a traceback would quote), nor a test cell's value
+# (scores come from the gradebook) (course/feedback_filter.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "course.feedback_filter.ShortTracebacks",
+    "course.feedback_filter.HideTestCellResults",
     "sandbox.sanitize.SanitizeStudentHTML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]
+# The feedback page works offline: math pre-rendered as MathML (no MathJax from a CDN), long
+# output lines wrapped, table of contents by exercise (course/feedback_page.py).
+c.GenerateFeedback.exporter_class = "course.feedback_page.FeedbackExporter"

@@ -9,12 +9,16 @@
   not, and deserves a second look);
 * mistakes: how many submissions the graders named each catalogued mistake in, from the
   structured record the grader writes into each autograded notebook's metadata (never from
-  the outputs' text, which a student's code can imitate).
+  the outputs' text, which a student's code can imitate);
+* failures no catalogued mistake explains, per exercise: counted from the same record, with a
+  few of the grader's messages as examples (read from the verdicts only the grader can place in
+  a test cell), so that a new cluster of errors shows before the catalogue names it.
 """
 
 from __future__ import annotations
 
 import json
+import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -163,3 +167,111 @@ def grading_records(autograded: Path, assignment: str
         modes[record.get("sandbox", "unknown")] += 1
         incidents += [(student, str(line)) for line in record.get("incidents", [])]
     return modes, incidents
+
+
+@dataclass(frozen=True)
+class Unexplained:
+    """One graded cell's failures that no catalogued mistake explains, among the ``graded``
+    notebooks of its assignment: ``failed`` students lost points on it with no mistake named,
+    besides ``blank`` ones who left it "not implemented yet"; ``examples`` holds a few of the
+    failed students' messages, as ``(student, message)``."""
+
+    assignment: str
+    cell: str
+    graded: int
+    failed: int
+    blank: int
+    examples: tuple[tuple[str, str], ...]
+
+
+#: At most this many characters of one example message.
+EXAMPLE_CHARS = 240
+
+
+def unexplained_failures(autograded: Path, assignment: str,
+                         examples: int = 3) -> list[Unexplained]:
+    """Per graded cell of ``assignment`` (in notebook order), the students who lost points on
+    it while the graders named no catalogued mistake, from each autograded notebook's grading
+    record; up to ``examples`` of their messages, one per distinct message."""
+    graded, failed, blank = 0, Counter(), Counter()
+    shown: dict[str, dict[str, str]] = {}  # cell -> message -> the first student who got it
+    order: dict[str, int] = {}
+    cells_seen: set[str] = set()
+    for student, notebook in _autograded_notebooks(autograded, assignment):
+        record = notebook.get("metadata", {}).get(METADATA_KEY)
+        cells = record.get("cells") if isinstance(record, dict) else None
+        if not isinstance(cells, dict):
+            continue
+        graded += 1
+        messages = _cell_messages(notebook)
+        for name in [*messages, *cells]:  # the notebook's order
+            order.setdefault(name, len(order))
+        cells_seen.update(cells)
+        for name, cell in cells.items():
+            if not _lost_points_unexplained(cell):
+                continue
+            message = messages.get(name, "")
+            if _is_blank(message):
+                blank[name] += 1
+                continue
+            failed[name] += 1
+            line = _failure_line(message) or "(no message from the grader)"
+            shown.setdefault(name, {}).setdefault(line, student)
+    return [Unexplained(assignment, name, graded, failed[name], blank[name],
+                        tuple((student, line) for line, student in
+                              list(shown.get(name, {}).items())[:examples]))
+            for name in sorted(order, key=order.get) if name in cells_seen]
+
+
+def _lost_points_unexplained(cell: object) -> bool:
+    """Whether a cell's grading record says it lost points with no catalogued mistake named."""
+    if not isinstance(cell, dict):
+        return False
+    try:
+        lost = float(cell.get("points", 0.0)) < float(cell.get("max_points", 0.0))
+    except (TypeError, ValueError):
+        return False
+    return lost and not cell.get("mistakes")
+
+
+def _cell_messages(notebook: dict) -> dict[str, str]:
+    """Each test cell's message, by grade id: the grader's verdicts (outputs marked with
+    :data:`METADATA_KEY`, which only the grader can place in a test cell), or, when the grader
+    passed and the cell still lost its points, the error the cell's visible checks raised."""
+    messages = {}
+    for cell in notebook.get("cells", []):
+        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        name = meta.get("nbgrader", {}).get("grade_id") if isinstance(meta, dict) else None
+        if not isinstance(name, str):
+            continue
+        verdicts, errors = [], []
+        for output in cell.get("outputs", []):
+            if not isinstance(output, dict):
+                continue
+            if (output.get("metadata") or {}).get(METADATA_KEY) == "grader":
+                verdicts.append(_text(output.get("data", {}).get("text/plain", "")))
+            elif output.get("output_type") == "error":
+                errors.append(f"the cell's own checks raised {_text(output.get('ename', ''))}: "
+                              f"{_text(output.get('evalue', ''))}")
+        failing = [v for v in verdicts if "✗" in v or "✓" not in v]
+        messages[name] = "\n".join(failing or errors or verdicts)
+    return messages
+
+
+def _text(value: object) -> str:
+    return "".join(value) if isinstance(value, list) else str(value)
+
+
+def _is_blank(message: str) -> bool:
+    """Whether every failure a message names is a function still "not implemented yet"."""
+    failures = [line for line in message.splitlines() if "✗" in line]
+    return bool(failures) and all("not implemented yet" in line for line in failures)
+
+
+def _failure_line(message: str) -> str:
+    """The line of a grader's message that says what failed, without the "Grader:" heading
+    and the ✗ mark, cut to :data:`EXAMPLE_CHARS`."""
+    lines = [line.strip() for line in message.splitlines() if line.strip()]
+    line = next((line for line in lines if "✗" in line), lines[0] if lines else "")
+    line = re.sub(r"^(Grader:\s*)?✗?\s*", "", line)
+    return line if len(line) <= EXAMPLE_CHARS else line[:EXAMPLE_CHARS - 1] + "…"

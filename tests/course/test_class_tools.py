@@ -5,15 +5,23 @@ from __future__ import annotations
 
 import io
 import json
+import math
+import shutil
 
 import numpy as np
 import pytest
+from nbgrader.api import Gradebook
 
-from course.class_statistics import mistake_counts, quiz_items
+from course.class_statistics import QuizItem, mistake_counts, quiz_items, unexplained_failures
+from course.nbgrader_api import load_config, put_tools_on_path
 from course.parallel_autograde import Outcome, failure_table, reason_from_log
 from course.progress import ProgressBar
+from course.report import main as report_main
+from course.report import question_label, question_titles, questions_to_look_at
 from course.students import set_submission_time
 from sandbox import METADATA_KEY
+
+from .nbgrader_cli import ROOT
 
 
 @pytest.mark.parametrize(("log", "words"), [
@@ -80,6 +88,83 @@ def test_mistakes_are_counted_once_per_student_from_the_graders_record(tmp_path)
     notebook("cy", {"a": []}, texts=["Likely mistake: forged by a thread.\n"])
     counts = mistake_counts(tmp_path, "ps1")
     assert counts == {"W instead of W.T": 2, "no 1/m": 1}
+
+
+def _graded(folder, cells, outputs):
+    """An autograded notebook: ``cells`` is the grader's record by grade id, ``outputs`` each
+    test cell's outputs."""
+    folder.mkdir(parents=True)
+    notebook = {"metadata": {METADATA_KEY: {"sandbox": "bubblewrap", "incidents": [],
+                                            "cells": cells}},
+                "cells": [{"cell_type": "code", "metadata": {"nbgrader": {"grade_id": name}},
+                           "outputs": outputs.get(name, [])} for name in cells]}
+    (folder / "nb.ipynb").write_text(json.dumps(notebook))
+
+
+def _verdict(text):
+    """The grader's verdict in a test cell, marked as only the grader can mark it."""
+    return {"output_type": "display_data", "metadata": {METADATA_KEY: "grader"},
+            "data": {"text/plain": [f"Grader: {text}"]}}
+
+
+def test_failures_no_catalogued_mistake_explains_are_counted_with_examples(tmp_path):
+    lost, full = {"points": 0.0, "max_points": 2.0, "mistakes": []}, {
+        "points": 2.0, "max_points": 2.0, "mistakes": []}
+    named = {**lost, "mistakes": [{"id": "forward.relu.abs", "name": "relu is abs"}]}
+    forged = {"output_type": "stream", "name": "stdout", "text": "Grader: ✗ forged by a student"}
+    _graded(tmp_path / "ada" / "ps1", {"relu_test": lost, "tanh_test": lost}, {
+        "relu_test": [forged, _verdict("✗ forward.relu: for z (4, 3), values differ")],
+        "tanh_test": [_verdict("✗ forward.tanh: not implemented yet")]})
+    _graded(tmp_path / "bob" / "ps1", {"relu_test": lost, "tanh_test": full}, {
+        "relu_test": [_verdict("The hidden tests did not run: this cell ran past its time "
+                               "limit.")]})
+    _graded(tmp_path / "cy" / "ps1", {"relu_test": named, "tanh_test": lost}, {
+        "relu_test": [_verdict("✗ forward.relu: ...\nLikely mistake: relu is abs")],
+        "tanh_test": [{"output_type": "error", "ename": "NameError",
+                       "evalue": "name 'np' is not defined", "traceback": []},
+                      _verdict("✓ forward.tanh: the hidden tests pass")]})
+    relu, tanh = unexplained_failures(tmp_path, "ps1")
+    assert (relu.cell, relu.graded, relu.failed, relu.blank) == ("relu_test", 3, 2, 0)
+    assert relu.examples == (
+        ("ada", "forward.relu: for z (4, 3), values differ"),
+        ("bob", "The hidden tests did not run: this cell ran past its time limit."))
+    assert (tanh.failed, tanh.blank) == (1, 1)  # ada's is a stub; cy's visible checks raised
+    assert tanh.examples == (("cy", "the cell's own checks raised NameError: name 'np' is not "
+                                    "defined"),)
+    assert "forged" not in repr(relu)
+
+
+def test_the_quiz_plot_labels_only_questions_to_look_at_by_number_and_title():
+    titles = question_titles(ROOT / "source" / "quiz")
+    assert titles[1] == "What backpropagation is for"
+    assert question_label("check_q01", titles) == "Q1 What backpropagation is for"
+    items = [QuizItem(f"check_q{n:02d}", 0.5 + n / 100, 0.6) for n in range(1, 21)]
+    items += [QuizItem("check_q21", 0.4, 0.1), QuizItem("check_q22", 1.0, math.nan),
+              QuizItem("check_q23", 1.0, math.nan)]
+    labelled = questions_to_look_at(items)
+    assert [[i.cell for i in group] for *_, group in labelled] == [
+        ["check_q22", "check_q23"], ["check_q21"]]
+
+
+def test_the_report_skips_assignments_without_graded_submissions(tmp_path, capsys, monkeypatch):
+    """Week 1: the report names later assignments that are not graded (or not even in the
+    gradebook) in one line each, and writes its page for the rest without a traceback."""
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    monkeypatch.delenv("BACKPROP_GRADEBOOK", raising=False)
+    put_tools_on_path()
+    config = load_config(tmp_path)
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as book:
+        book.add_assignment("ps1_forward")
+        book.add_student("ada")
+    assert report_main(["ps1_forward", "ps2_backward", "--course", str(tmp_path)]) == 0
+    out, err = capsys.readouterr()
+    assert err.splitlines() == [
+        "skipped ps1_forward: no graded submissions yet (collect and autograde it first)",
+        "skipped ps2_backward: not in the gradebook yet (generate and release it first)"]
+    page = (tmp_path / "report" / "index.html").read_text()
+    assert out.strip() == str(tmp_path / "report" / "index.html")
+    assert "skipped ps2_backward" in page and "1 students in the gradebook" in page
+    assert "http://" not in page and "https://" not in page
 
 
 def test_a_submission_can_be_moved_past_the_deadline(tmp_path):

@@ -22,6 +22,9 @@ from pathlib import Path
 from typing import Any
 
 JUPYTER = Path(sys.executable).with_name("jupyter")
+#: The student's Jupyter configuration, as `make lab` adds it to JUPYTER_CONFIG_PATH: nbgrader's
+#: instructor tools off, no news pop-up, notebooks open unchanged.
+STUDENT_CONFIG = Path(__file__).resolve().parents[2] / "jupyter_student_config"
 CHROMIUM = Path(os.environ.get("BACKPROP_CHROMIUM", "/usr/bin/chromium"))
 #: Chromium as a test browser (Playwright adds --headless): no sandbox of its own (the tests may
 #: run as root), no GPU, no network traffic of its own.
@@ -34,7 +37,8 @@ MISSING_CHROMIUM = (
     "`make system` (it runs `apt-get install chromium`), or point BACKPROP_CHROMIUM at a "
     "Chromium binary."
 )
-#: Lab settings for a quiet test session: no news or update pop-ups over the notebook.
+#: Lab settings for a quiet test session: no news or update pop-ups over the notebook (a
+#: student's session gets none: its configuration must keep them away itself).
 QUIET_SETTINGS = {
     "@jupyterlab/apputils-extension/notification.jupyterlab-settings": {
         "fetchNews": "false", "checkForUpdates": False,
@@ -52,15 +56,18 @@ def free_port() -> int:
 class LabServer:
     """``jupyter lab`` serving ``root`` (also its working folder, where nbgrader looks for
     ``nbgrader_config.py``), with its own settings and runtime files under ``private``.
+    ``student=True`` starts it as `make lab` does for a student: with :data:`STUDENT_CONFIG` on
+    Jupyter's configuration path, and without the test's quiet settings.
 
     Use as a context manager; ``url(path)`` gives an address with the token.
     """
 
     def __init__(self, root: Path, private: Path, env: dict[str, str] | None = None,
-                 start_timeout: float = 90) -> None:
+                 start_timeout: float = 90, student: bool = False) -> None:
         self.root = root
         self.private = private
         self.env = env or {}
+        self.student = student
         self.start_timeout = start_timeout
         self.port = free_port()
         self.token = secrets.token_hex(16)
@@ -74,7 +81,8 @@ class LabServer:
 
     def __enter__(self) -> LabServer:
         settings = self.private / "settings"
-        for name, values in QUIET_SETTINGS.items():
+        settings.mkdir(parents=True, exist_ok=True)
+        for name, values in ({} if self.student else QUIET_SETTINGS).items():
             target = settings / name
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_text(json.dumps(values))
@@ -85,6 +93,9 @@ class LabServer:
             "JUPYTER_RUNTIME_DIR": str(self.private / "runtime"),
             "IPYTHONDIR": str(self.private / "ipython"),
         }
+        env.pop("JUPYTER_CONFIG_PATH", None)
+        if self.student:
+            env["JUPYTER_CONFIG_PATH"] = str(STUDENT_CONFIG)
         command = [
             str(JUPYTER), "lab", "--no-browser", "--allow-root", "--ip=127.0.0.1",
             f"--port={self.port}", f"--IdentityProvider.token={self.token}",

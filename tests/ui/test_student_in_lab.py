@@ -1,7 +1,10 @@
 """A student's first session, in a real JupyterLab driven through headless Chromium.
 
-The student opens problem set 1 as released, runs every cell and is told kindly what is not
-implemented yet; writes one exercise in the editor and sees its visible check pass; presses
+JupyterLab runs with the student's configuration, as `make lab` starts it: on first open no news
+pop-up covers the notebook, nbgrader's instructor tools (Formgrader, Create Assignment) are
+nowhere in the menus, the command palette or the side bars, and the notebook's tab is not marked
+unsaved. The student opens problem set 1 as released, runs every cell and is told kindly what
+is not implemented yet; writes one exercise in the editor and sees its visible check pass; presses
 nbgrader's Validate button and reads what still fails; then answers a quiz question. The steps
 run in order on one page, as a person does them, and each leaves a screenshot.
 """
@@ -15,6 +18,7 @@ import pytest
 from .conftest import ROOT, Steps
 from .lab import LabServer
 from .notebook_page import (
+    CURRENT_TAB,
     code_cell,
     menu,
     open_in_lab,
@@ -43,14 +47,45 @@ def lab(tmp_path):
     work = tmp_path / "course"
     for assignment in ("ps1_forward", "quiz"):
         shutil.copytree(ROOT / "release" / assignment, work / assignment)
-    with LabServer(work, tmp_path) as server:
+    with LabServer(work, tmp_path, student=True) as server:
         yield server
+
+
+def _palette(page, query: str) -> list[str]:
+    """The commands JupyterLab's command palette offers for ``query``."""
+    page.keyboard.press("Control+Shift+c")
+    search = page.locator("#command-palette input")
+    search.wait_for()
+    search.fill(query)
+    page.wait_for_timeout(300)
+    found = page.locator("#command-palette .lm-CommandPalette-itemLabel").all_inner_texts()
+    page.keyboard.press("Escape")
+    return found
 
 
 def test_a_students_first_session(page, lab):
     step = Steps(page, "student")
-    with step("run-all"):
+    with step("first-open"):
         open_in_lab(page, lab, "ps1_forward/forward.ipynb")
+        page.wait_for_timeout(3000)  # JupyterLab asks about news a moment after it starts
+        assert page.locator(".Toastify__toast").all_inner_texts() == []
+        assert "jp-mod-dirty" not in page.locator(CURRENT_TAB).get_attribute("class")
+        menu(page, "Nbgrader")
+        shown = [label for label in page.locator(".lm-Menu-content .lm-Menu-item:visible")
+                 .all_inner_texts() if label.strip()]
+        page.keyboard.press("Escape")
+        assert any("Assignment List" in label for label in shown), shown
+        for tool in ("Formgrader", "Create assignment", "Create Assignment"):
+            assert not any(tool in label for label in shown), shown
+            offered = _palette(page, tool)
+            assert not any(tool.lower() in label.lower() for label in offered), offered
+        sidebars = page.locator(".jp-SideBar .lm-TabBar-tab").evaluate_all(
+            "tabs => tabs.map(tab => tab.title)")
+        assert not any("Create Assignment" in title for title in sidebars), sidebars
+        assert page.request.get(lab.url("formgrader")).status == 404
+        page.get_by_role("button", name="Validate").wait_for()  # the student's tools stay
+
+    with step("run-all"):
         menu(page, "Run", "Run All Cells")
         check = code_cell(page, 'with visible_checks("sigmoid")')
         wait_for_output(check, "not implemented yet")
@@ -83,7 +118,8 @@ def test_a_students_first_session(page, lab):
         open_in_lab(page, lab, "quiz/quiz.ipynb")
         # The setup cell, found by its first line (CodeMirror draws only the lines in sight).
         run_until_counted(page, code_cell(page, "import contextlib"))
-        answer = code_cell(page, "answer_q01 = ")
+        # The answer cell (the last cell naming it: the setup cell's help may name it too).
+        answer = code_cell(page, "answer_q01 = ").last
         type_into(page, answer, 'answer_q01 = "E"')
         run_cell_and_next(page, answer)
         check = code_cell(page, 'with visible_checks("q01")')

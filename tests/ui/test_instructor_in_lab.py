@@ -96,13 +96,33 @@ def test_an_instructor_after_grading(page, lab, course, scores):
         assert "from grading import" not in text  # hidden tests stay hidden
 
     with step("class-report"):
-        # A static page with its plots beside it: the instructor opens the file in a browser.
+        # One static page, read offline: the instructor opens the file in a browser with the
+        # network blocked; nothing is asked of it, and every plot is embedded in the page.
+        asked: list[str] = []
+
+        def blocked(route):
+            if route.request.url == course.report.as_uri():
+                route.continue_()
+            else:
+                asked.append(route.request.url)
+                route.abort()
+
+        page.route("**/*", blocked)
         page.goto(course.report.as_uri())
         page.get_by_role("heading").first.wait_for()
         plots = page.locator("img")
         assert plots.count() >= 3
         for index in range(plots.count()):  # every plot was found and decoded
             assert plots.nth(index).evaluate("image => image.complete && image.naturalWidth > 0")
+        references = page.evaluate(
+            "() => [...document.querySelectorAll('[src], [href]')]"
+            ".map(e => e.getAttribute('src') || e.getAttribute('href'))")
+        assert all(r.startswith(("data:", "#")) for r in references), references
+        assert asked == [], asked
+        unexplained = page.get_by_role("heading", name="Failed with no catalogued mistake")
+        expect(unexplained).to_be_visible()
+        assert "catalogue" in page.locator("#unexplained + p").inner_text()
+        page.unroute("**/*")
         text = page.locator("body").inner_text()
         assert ASSIGNMENT in text
         mean_percent = 100 * sum(scores.values()) / len(scores) / 30

@@ -102,10 +102,12 @@ def _bound(statement: ast.stmt) -> set[str]:
 
 
 def _parse(source: str) -> list[ast.stmt]:
-    """The top-level statements of a cell; none when it does not parse."""
+    """The top-level statements of a cell; none when it does not parse (a syntax error, or
+    nesting so deep that the parser runs out of memory or recursion: the kernel could not have
+    run it either)."""
     try:
         return ast.parse(source).body
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
         return []
 
 

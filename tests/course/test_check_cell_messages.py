@@ -239,6 +239,15 @@ def test_the_rule_follows_a_helper_in_another_cell():
     assert broken_rules(notebook) == {"tanh_test": TANH_RULE}
 
 
+@pytest.mark.parametrize("nested", ["x = " + "-" * 200_000 + "1", "x = " + "1 + " * 200_000 + "1"])
+def test_a_cell_too_deep_to_parse_does_not_break_the_rule_check(nested):
+    """A hostile cell whose nesting exhausts the parser (MemoryError, RecursionError) is read
+    as one that does not parse, as a syntax error is; the rest of the notebook is still read."""
+    notebook = _ps1_with(tanh="def tanh(z):\n    return np.tanh(z)\n")
+    notebook.cells.insert(3, new_code_cell(nested))
+    assert broken_rules(notebook) == {"tanh_test": TANH_RULE}
+
+
 @pytest.mark.notebooks
 def test_autograding_enforces_the_tanh_rule(tmp_path):
     """Two students with every exercise right, one with tanh = np.tanh: through the real

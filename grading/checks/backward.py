@@ -34,7 +34,7 @@ from grading.cases import (
 )
 from grading.checks.forward import layer_forward, network_forward_through
 from grading.compare import Mistake, expect_close, expect_list, expect_number, tolerances
-from grading.diagnosis import Helper, uses_helpers
+from grading.diagnosis import Helper, student_helper, uses_helpers
 from grading.registry import Failure, describe, register
 
 
@@ -387,11 +387,64 @@ def _gradient_check_through(network_backward: Callable[..., Any],
     return gradient_check
 
 
-def _expect_error(case: str, key: str, got: Any, expected: float, one_hot: bool) -> None:
-    """One reported relative error: tiny for one-hot targets, the measured one otherwise."""
+def _errors_from_delta(net: reference.Network, X: np.ndarray, Y: np.ndarray, delta_L: Any
+                       ) -> dict[str, float]:
+    """The relative errors an honest check of ``net`` on (X, Y) reports when its backward pass
+    starts from ``delta_L`` (shape (m, n_L)): reference backward from it, centered differences
+    of the categorical cross-entropy. Keys ``"W1"``, ``"b1"``, ..."""
+    weights, biases = list(net.weights), list(net.biases)
+    names = ["sigmoid"] * (len(weights) - 1) + ["softmax"]
+    _, caches = reference_network_forward(X, weights, biases, names)
+    dWs, dbs = reference_network_backward(np.asarray(delta_L, dtype=float), weights, caches,
+                                          names[:-1])
+
+    def loss(ws: list[Any], bs: list[Any]) -> float:
+        A, _ = reference_network_forward(X, ws, bs, names)
+        return reference.categorical_cross_entropy(A, Y)
+
+    errors = {}
+    for layer in range(len(weights)):
+        for kind, params, analytic in (("W", weights, dWs), ("b", biases, dbs)):
+            def loss_at(p: Any, layer: int = layer, kind: str = kind) -> float:
+                changed = list(weights if kind == "W" else biases)
+                changed[layer] = p
+                return loss(changed, biases) if kind == "W" else loss(weights, changed)
+
+            numeric = reference.numerical_gradient(loss_at, params[layer])
+            errors[f"{kind}{layer + 1}"] = reference.relative_error(analytic[layer], numeric)
+    return errors
+
+
+def _own_delta_errors(gradient_check: Callable[..., Any], net: reference.Network,
+                      X: np.ndarray, Y: np.ndarray, case: str) -> dict[str, float] | None:
+    """The errors an honest check reports with the student's own ``softmax_cce_output_delta``
+    (None when there is none, it fails, or its result has the wrong shape). The exercise asks
+    for one-hot targets only, so a correct delta (one built from the labels, say) may give
+    other errors than (A - Y)/m on targets whose rows do not sum to 1."""
+    own = student_helper(gradient_check, "softmax_cce_output_delta")
+    if own is None:
+        return None
+    names = ["sigmoid"] * (len(net.weights) - 1) + ["softmax"]
+    A_L, _ = reference_network_forward(X, list(net.weights), list(net.biases), names)
+    try:
+        delta = call("softmax_cce_output_delta", own, (A_L, Y), names="A Y", case=case)
+        delta = np.asarray(delta, dtype=float)
+    except Exception:  # a failing helper is charged in its own exercise, not here
+        return None
+    if delta.shape != A_L.shape or not np.all(np.isfinite(delta)):
+        return None
+    return _errors_from_delta(net, X, Y, delta)
+
+
+def _expect_error(case: str, key: str, got: Any, expected: float, one_hot: bool,
+                  also: float | None = None) -> None:
+    """One reported relative error: tiny for one-hot targets, the measured one otherwise
+    (``expected``, or ``also``: what the student's own output delta gives)."""
     exercise = "gradient_check"
     expect_number(exercise, f"{case}, error of {key}", got, expected, rtol=1.0, atol=np.inf)
     value = float(np.asarray(got, dtype=np.float64).reshape(()))
+    if also is not None and np.isclose(value, also, rtol=1e-3, atol=1e-9):
+        return
     if one_hot and not 0.0 <= value < 1e-6:
         raise Failure(f"{exercise}: for {case}, you report a relative error of {value:.3g} for "
                       f"{key}; a correct backward pass and a correct numerical gradient agree to "
@@ -425,5 +478,7 @@ def check_gradient_check(gradient_check: Callable[..., Any]) -> None:
             raise Failure(f"{exercise}: for {case}, expected a dict with keys {keys}; "
                           f"got {found}")
         expected = reference.check_network_gradients(net, X, Y, "cce")
+        own = None if one_hot else _own_delta_errors(gradient_check, net, X, Y, case)
         for key in keys:
-            _expect_error(case, key, errors[key], expected[key], one_hot)
+            _expect_error(case, key, errors[key], expected[key], one_hot,
+                          None if own is None else own[key])

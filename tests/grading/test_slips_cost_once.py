@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.alternatives import as_student_code
+from course.alternatives import as_student_code, load_all
 from course.alternatives.notebook import SOURCE, graded_functions, namespace
 from course.exercises import read_assignment
 from course.notebooks import fill, read, write
@@ -171,6 +171,39 @@ def test_a_wrong_helper_costs_only_its_own_points(dependent, helper, helper_exer
     assert earned == 1.0, f"{dependent} lost points for its helper's mistake:\n{said}"
     if "Note:" in said:
         assert f"your {helper}" in said, said
+
+
+# ---- correct helpers in another form ---------------------------------------------------------
+
+def _as_code(function: Callable[..., Any], name: str, exercise: str) -> str:
+    assignment, _ = graded_functions()[exercise]
+    code, _ = as_student_code(function, name, namespace(assignment))
+    return code
+
+
+RIGHT_HELPERS = [pytest.param(dependent, helper.name, key, alternative,
+                              id=f"{dependent}-{helper.name}-{key}")
+                 for dependent, helper in PAIRS
+                 for key, alternative in sorted(load_all().get(helper.exercise, {}).items())]
+
+
+@pytest.mark.parametrize(("dependent", "helper", "key", "alternative"), RIGHT_HELPERS)
+def test_a_correct_helper_in_any_form_costs_its_caller_nothing(dependent, helper, key,
+                                                                alternative, capsys):
+    """Every correct alternative of a helper, under the instructor's solution of its caller and
+    under every correct alternative of the caller: the caller keeps all its points. A helper is
+    graded within its own exercise's contract (one-hot targets, say); a caller's grader must not
+    lean on what the reference helper happens to do outside it."""
+    _, target = graded_functions()[dependent]
+    callers = [None, *sorted(load_all().get(dependent, {}).items())]
+    for caller in callers:
+        replaced = {helper: _as_code(alternative, helper, dependent)}
+        if caller is not None:
+            replaced[target] = _as_code(caller[1], target, dependent)
+        names = notebook(dependent, **replaced)
+        earned, said = score(dependent, names[target], capsys)
+        which = "the solution" if caller is None else caller[0]
+        assert earned == 1.0, f"{dependent} ({which}) lost points beside {key}:\n{said}"
 
 
 # ---- what must still fail --------------------------------------------------------------------

@@ -42,8 +42,10 @@ $(INSTALLED): pyproject.toml | system
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 
+# --dist loadfile keeps each test file on one worker: most slow files share a module fixture
+# that grades a whole course folder, which would otherwise be built once per worker.
 test: lint system
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n auto --dist loadfile
 
 # While working: ruff and every test that starts no notebook, kernel pipeline or browser (about
 # a minute on 2 cores). `make test` (and CI) runs everything.

@@ -9,7 +9,8 @@ Each source notebook, solutions and hidden tests included, is autograded ``--rep
 (default 3) in the real sandbox, one after another, as a student named ``instructor-<n>`` of a
 scratch course, with the flat cell limit only. The grader records how long each code cell took,
 its hidden tests included (``seconds`` in the grading record). Cells that run only the
-instructor's code (setup, given) keep the flat limit; every other cell's limit is the slowest
+instructor's code (setup and given cells above the first solution: :func:`instructor_only`)
+keep the flat limit; every other cell's limit is the slowest
 of the runs times ``--factor`` (default 30), at least ``--floor`` seconds (default 5), written to
 ``cell_time_limits.json`` (see :mod:`sandbox.limits`). ``BACKPROP_CELL_TIMEOUT`` stays the
 ceiling. The factor and floor are generous on purpose: a correct solution written with loops,
@@ -67,7 +68,7 @@ def measure(assignments: list[str], repeat: int, source: Path = ROOT / "source"
                 for path in sorted((course / "autograded" / student / assignment).glob(
                         "*.ipynb")):
                     notebook = json.loads(path.read_text())
-                    fixed = {cell_key(cell) for cell in notebook["cells"] if _fixed(cell)}
+                    fixed = {cell_key(cell) for cell in instructor_only(notebook["cells"])}
                     cells = notebooks.setdefault(path.stem, {})
                     for key, took in notebook["metadata"][METADATA_KEY]["seconds"].items():
                         if key not in fixed:
@@ -75,13 +76,21 @@ def measure(assignments: list[str], repeat: int, source: Path = ROOT / "source"
     return seconds
 
 
-def _fixed(cell: dict[str, Any]) -> bool:
-    """Whether ``cell`` runs only the instructor's code: a locked cell that is neither a
-    solution nor graded (the setup and given cells, which nbgrader puts back as released). It
-    keeps the flat limit: a student cannot make it loop, and a setup cell cut short by a busy
-    machine would cost the whole notebook."""
-    meta = cell.get("metadata", {}).get("nbgrader") or {}
-    return bool(meta.get("locked")) and not meta.get("solution") and not meta.get("grade")
+def instructor_only(cells: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The cells of a notebook that run only the instructor's code: the locked cells that are
+    neither a solution nor graded (the setup and given cells, which nbgrader puts back as
+    released) and come before the first solution cell. They keep the flat limit: a student
+    cannot make them loop, and a setup cell cut short by a busy machine would cost the whole
+    notebook. A locked cell further down (a plot of the student's activations, a training
+    run) calls the student's functions, so it gets a measured limit like theirs."""
+    found = []
+    for cell in cells:
+        meta = cell.get("metadata", {}).get("nbgrader") or {}
+        if meta.get("solution"):
+            break
+        if cell.get("cell_type") == "code" and meta.get("locked") and not meta.get("grade"):
+            found.append(cell)
+    return found
 
 
 def table(seconds: dict[str, dict[str, dict[str, float]]], floor: float, factor: float

@@ -299,6 +299,13 @@ def student_helper(student: Any, name: str) -> Callable[..., Any] | None:
     return None
 
 
+def hung(function: Any) -> bool:
+    """Whether ``function`` is a function of the student's kernel that already ran past a time
+    limit in this grading (:attr:`sandbox.remote.Kernel.hung`): worth no further wait."""
+    kernel = getattr(function, "kernel", None)
+    return getattr(function, "name", None) in getattr(kernel, "hung", ())
+
+
 @dataclass
 class Slip:
     """A helper of the student's that fails its own exercise: what its check said, the
@@ -352,8 +359,8 @@ def slips(dependency: Dependency, student: Any) -> list[Slip]:
     found = []
     for helper in dependency.helpers:
         function = student_helper(student, helper.name)
-        if function is None:
-            continue
+        if function is None or hung(function):
+            continue  # none, or it ran past a time limit already: it would only do so again
         recorder = Recorder(function)
         try:
             lookup(helper.exercise)(recorder)

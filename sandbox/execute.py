@@ -36,6 +36,7 @@ import socket
 import tempfile
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -307,6 +308,7 @@ class SealedExecute(Execute):
         passed, partial, mistakes = True, None, []
         if any(o.get("ename") == "CellTimeoutError" for o in kept):
             # The cell already scores 0, and its function would most likely loop again.
+            self._hung(calls)
             cell.outputs.append(_grader_output(
                 "The hidden tests did not run: this cell ran past its time limit.", False))
             passed = False
@@ -362,11 +364,20 @@ class SealedExecute(Execute):
                         grade(call.exercise, *objects)
         except Exception as error:  # the failure is the cell's result: it scores 0
             self._note_kernel(name, timeouts)
+            if self._kernel is not None and self._kernel.timeouts > timeouts:
+                self._hung([call])
             text = printed.getvalue() + f"✗ {error}"
             return False, None, _grader_output(text, False)
         self._note_kernel(name, timeouts)
         text = printed.getvalue() or f"✓ {call.exercise}: the hidden tests pass"
         return True, points, _grader_output(text, True)
+
+    def _hung(self, calls: Iterable[hidden.GradingCall]) -> None:
+        """The functions these grading calls grade ran past a time limit: later diagnosis
+        (which helper of another exercise is wrong) does not wait for them again. Their own
+        exercises are still graded as usual."""
+        if self._kernel is not None:
+            self._kernel.hung.update(target for call in calls for target in call.targets)
 
     def _note_kernel(self, name: str, timeouts_before: int) -> None:
         kernel = self._kernel

@@ -49,7 +49,8 @@ class Kernel:
     one such execution, which ends when the block does;
     ``finished(msg_id)`` is the kernel's reply to that execution once it came (else None);
     ``interrupt()`` interrupts the kernel. ``deadline`` (a ``time.monotonic()`` value) bounds
-    every call made until it is changed.
+    every call made until it is changed. ``hung`` names the notebook's functions known to have
+    run past a time limit (set by the grader): diagnosis does not call them again.
     """
 
     def __init__(self, sock: socket.socket, start: Callable[[], str],
@@ -63,6 +64,7 @@ class Kernel:
         self.deadline = float("inf")
         self.lost: str | None = None
         self.timeouts = 0  # calls that ran past the deadline
+        self.hung: set[str] = set()
         self._callbacks: dict[int, Callable[..., Any]] = {}
         self._numbered = 0  # callbacks ever registered: a number is never reused
         self._depth = 0

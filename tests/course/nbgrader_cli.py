@@ -66,3 +66,35 @@ def validate(notebook: Path, *, invert: bool = False) -> tuple[bool, str]:
     done = nbgrader(*args, cwd=notebook.parent)
     report = done.stdout + done.stderr
     return (PASSES_NONE if invert else PASSES_ALL) in done.stdout, report
+
+
+def autograde_solutions(tmp: Path, submissions: dict[str, tuple[str, dict[str, str]]]) -> Path:
+    """A scratch course in ``tmp`` where each student of ``submissions`` (student ->
+    (assignment, replaced)) handed in the released notebooks filled with the instructor's
+    solutions, except the functions in ``replaced`` (function name -> the code the student
+    wrote instead, or None to leave the released stub); every assignment generated and
+    autograded by the real pipeline. Asserts that each submission graded; returns the course
+    folder."""
+    from course.exercises import read_assignment
+    from course.notebooks import fill, read, write
+    from course.parallel_autograde import autograde_class
+
+    assignments = sorted({assignment for assignment, _ in submissions.values()})
+    course = scratch_course(tmp, assignments)
+    for assignment in assignments:
+        done = nbgrader("generate_assignment", assignment, "--force", cwd=course)
+        assert done.returncode == 0, done.stderr[-3000:]
+    for student, (assignment, replaced) in submissions.items():
+        for plan in read_assignment(SOURCE, assignment):
+            notebook = read(str(RELEASE / assignment / plan.notebook))
+            for target, solution in plan.solutions.items():
+                code = replaced.get(target, solution)
+                if code is not None:  # None: the released stub stays
+                    fill(notebook, target, code)
+            folder = course / "submitted" / student / assignment
+            folder.mkdir(parents=True, exist_ok=True)
+            write(notebook, str(folder / plan.notebook))
+    for assignment in assignments:
+        outcomes = autograde_class(course, assignment, workers=2, progress=None)
+        assert all(o.status == "graded" for o in outcomes), outcomes
+    return course

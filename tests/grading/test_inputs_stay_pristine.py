@@ -15,9 +15,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import itertools
-import socket
 import sys
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
@@ -31,7 +29,8 @@ from grading import Failure, grade, grade_parts
 from grading import calls as calls_module
 from grading.calls import call
 from grading.registry import CHECKS, lookup
-from sandbox import harness, remote, wire
+
+from ..sandbox.threaded_kernel import ThreadedKernel
 
 lookup("forward.sigmoid")  # registers every check
 load_all()
@@ -237,38 +236,10 @@ def test_updates_the_exercises_ask_for_still_pass(exercise):
 # ---- the same through the grading connection (the kernel's end in a thread) ----
 
 
-class _Kernel:
-    """A kernel stand-in: the notebook's globals ``namespace`` served by the real harness."""
-
-    def __init__(self, namespace: dict[str, Any]) -> None:
-        grader_end, kernel_end = socket.socketpair()
-        self.harness = harness.Harness(kernel_end, wire, namespace)
-        self.threads: list[threading.Thread] = []
-        self.kernel = remote.Kernel(grader_end, self.start, self.finished, lambda: None)
-
-    def start(self) -> str:
-        for thread in self.threads:
-            thread.join(timeout=5)
-        thread = threading.Thread(target=self._serve, daemon=True)
-        self.threads.append(thread)
-        thread.start()
-        return str(len(self.threads) - 1)
-
-    def _serve(self) -> None:
-        with contextlib.suppress(EOFError, OSError):
-            self.harness.serve()
-
-    def finished(self, msg_id: str) -> dict[str, str] | None:
-        return None if self.threads[int(msg_id)].is_alive() else {"status": "ok"}
-
-    def function(self, name: str) -> remote.RemoteFunction:
-        return self.kernel.function(name)
-
-
-def _kernel_with(source: str, assignment: str | None = None) -> _Kernel:
+def _kernel_with(source: str, assignment: str | None = None) -> ThreadedKernel:
     names = dict(namespace(assignment)) if assignment else {"np": np}
     exec(source, names)
-    return _Kernel(names)
+    return ThreadedKernel(names)
 
 
 REMOTE_ATTACKS = {
@@ -313,7 +284,7 @@ def test_an_unmirrorable_change_is_named_by_the_argument():
 
 
 def test_a_random_generator_still_moves_on_through_the_connection():
-    kernel = _Kernel(dict(namespace("ps3_training")))
+    kernel = ThreadedKernel(dict(namespace("ps3_training")))
     with kernel.kernel.serving():
         grade("training.iterate_minibatches", kernel.function("iterate_minibatches"))
 
@@ -429,7 +400,7 @@ def test_a_slow_loop_style_answer_keeps_every_point():
 
 
 def test_honest_timings_pass_through_the_grading_connection_and_a_fake_does_not():
-    kernel = _Kernel(dict(EXPLORATIONS))
+    kernel = ThreadedKernel(dict(EXPLORATIONS))
     honest = kernel.function("time_gradients")
     with kernel.kernel.serving():
         assert _timing_part(honest).startswith("7.0 ")

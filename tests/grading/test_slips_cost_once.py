@@ -23,8 +23,6 @@ from __future__ import annotations
 import contextlib
 import functools
 import io
-import socket
-import threading
 from collections.abc import Callable
 from itertools import pairwise
 from typing import Any
@@ -35,13 +33,14 @@ import pytest
 from course.alternatives import as_student_code, load_all
 from course.alternatives.notebook import SOURCE, graded_functions, namespace
 from course.exercises import read_assignment
-from course.notebooks import fill, read, write
-from course.parallel_autograde import autograde_class
+from course.notebooks import read
 from grading import Failure, grade, grade_parts
 from grading.diagnosis import DEPENDENCIES
 from grading.mistakes import for_exercise
 from grading.registry import lookup, parts_of
-from sandbox import METADATA_KEY, harness, remote, wire
+from sandbox import METADATA_KEY
+
+from ..sandbox.threaded_kernel import ThreadedKernel
 
 lookup("forward.sigmoid")  # registers every check, and every exercise's helpers
 
@@ -348,32 +347,6 @@ def test_a_helper_an_earlier_error_kept_from_running_lends_nothing_and_blocks_no
 
 # ---- through the grading connection ----------------------------------------------------------
 
-class _Kernel:
-    """The kernel's end of grading (sandbox.harness) serving ``names`` in a thread, over a
-    socket pair: the student's functions are reached as the sandbox reaches them."""
-
-    def __init__(self, names: dict[str, Any]) -> None:
-        grader_end, kernel_end = socket.socketpair()
-        self.harness = harness.Harness(kernel_end, wire, names)
-        self.threads: list[threading.Thread] = []
-        self.kernel = remote.Kernel(grader_end, self._start, self._finished, lambda: None)
-
-    def _start(self) -> str:
-        for thread in self.threads:
-            thread.join(timeout=5)
-        thread = threading.Thread(target=self._serve, daemon=True)
-        self.threads.append(thread)
-        thread.start()
-        return str(len(self.threads) - 1)
-
-    def _serve(self) -> None:
-        with contextlib.suppress(EOFError, OSError):
-            self.harness.serve()
-
-    def _finished(self, msg_id: str) -> dict[str, Any] | None:
-        return None if self.threads[int(msg_id)].is_alive() else {"status": "ok"}
-
-
 @pytest.mark.parametrize(("dependent", "helper", "key"), [
     ("forward.network_forward", "dense_forward", "transposed_weights"),
     ("backward.network_backward", "dense_gradients", "one_over_m_twice"),
@@ -384,7 +357,7 @@ def test_credit_is_carried_forward_through_the_grading_connection(dependent, hel
     helper_exercise = next(h.exercise for h in DEPENDENCIES[dependent].helpers
                            if h.name == helper)
     wrong = dict(wrong_versions(helper_exercise))[key]
-    kernel = _Kernel(notebook(dependent, **{helper: wrong})).kernel
+    kernel = ThreadedKernel(notebook(dependent, **{helper: wrong})).kernel
     function = graded_functions()[dependent][1]
     with kernel.serving():
         earned, said = score(dependent, kernel.function(function), capsys)
@@ -460,27 +433,12 @@ def submissions() -> dict[str, tuple[str, dict[str, Callable[..., Any]]]]:
 def autograded(tmp_path_factory):
     """Every submission of :func:`submissions`, autograded (nbgrader in the sandbox): the
     instructor's solutions with some helpers broken."""
-    from ..course.nbgrader_cli import RELEASE, nbgrader, scratch_course
+    from ..course.nbgrader_cli import autograde_solutions
 
-    assignments = sorted({assignment for assignment, _ in submissions().values()})
-    course = scratch_course(tmp_path_factory.mktemp("slips"), assignments)
-    for assignment in assignments:
-        assert nbgrader("generate_assignment", assignment, "--force", cwd=course
-                        ).returncode == 0
-    for student, (assignment, broken) in submissions().items():
-        for plan in read_assignment(SOURCE, assignment):
-            notebook = read(str(RELEASE / assignment / plan.notebook))
-            for target, solution in plan.solutions.items():
-                if target in broken:
-                    solution, _ = as_student_code(broken[target], target, namespace(assignment))
-                fill(notebook, target, solution)
-            folder = course / "submitted" / student / assignment
-            folder.mkdir(parents=True, exist_ok=True)
-            write(notebook, str(folder / plan.notebook))
-    for assignment in assignments:
-        outcomes = autograde_class(course, assignment, workers=2, progress=None)
-        assert all(o.status == "graded" for o in outcomes), outcomes
-    return course
+    return autograde_solutions(tmp_path_factory.mktemp("slips"), {
+        student: (assignment, {target: as_student_code(wrong, target, namespace(assignment))[0]
+                               for target, wrong in broken.items()})
+        for student, (assignment, broken) in submissions().items()})
 
 
 def _cells(course, student: str, assignment: str) -> dict[str, tuple[float, float, list[str], str]]:

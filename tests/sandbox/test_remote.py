@@ -4,44 +4,16 @@ Here the kernel's end (sandbox.harness) runs in a thread of the test over a sock
 
 from __future__ import annotations
 
-import contextlib
 import inspect
-import socket
-import threading
 import time
 
 import numpy as np
 import pytest
 
 from grading import grade
-from sandbox import harness, remote, wire
+from sandbox import remote, wire
 
-
-class Notebook:
-    """A kernel stand-in: ``namespace`` holds the student's globals."""
-
-    def __init__(self, namespace):
-        grader_end, kernel_end = socket.socketpair()
-        self.harness = harness.Harness(kernel_end, wire, namespace)
-        self.threads: dict[str, threading.Thread] = {}
-        self.kernel = remote.Kernel(grader_end, self.start, self.finished, lambda: None)
-
-    def start(self) -> str:
-        # A kernel runs one execution after another: the previous one reads its "done" first.
-        for thread in self.threads.values():
-            thread.join(timeout=5)
-        msg_id = str(len(self.threads))
-        self.threads[msg_id] = threading.Thread(target=self._serve, daemon=True)
-        self.threads[msg_id].start()
-        return msg_id
-
-    def _serve(self) -> None:
-        with contextlib.suppress(EOFError, OSError):  # the test ended without "done"
-            self.harness.serve()
-
-    def finished(self, msg_id):
-        thread = self.threads[msg_id]
-        return None if thread.is_alive() else {"status": "ok"}
+from .threaded_kernel import ThreadedKernel as Notebook
 
 
 def student(source: str) -> Notebook:

@@ -5,7 +5,9 @@ A hidden test sees what a function returns, not how it computes it: ps1 asks for
 right values. Such a rule is declared here, once, in :data:`RULES`, and checked on the
 submitted notebook's source, grader-side (:class:`sandbox.rules.EnforceRules`, an autograde
 preprocessor): never from anything the student's kernel reports. An exercise that breaks its
-rule scores 0, with a one-line message in its test cell and in the grading record.
+rule scores 0, with a one-line message in its test cell and in the grading record. Since what
+a name computed while the code runs reaches cannot be read, that code may not look names up that
+way either (``getattr`` with a computed name, ``eval``, ``__dict__``, ``from numpy import *``...).
 
 What is read: the top-level statements of the student's code cells (solution cells and cells
 the student added) that define the exercise's function (``def tanh``, ``tanh = ...``, ``from
@@ -69,27 +71,58 @@ def _forbidden_use(rule: Rule, statements: list[ast.stmt], others: set[str]) -> 
     they use, and so on, except the functions in ``others`` (graded on their own)."""
     wanted, read = {rule.function}, []
     while True:
-        more = [s for s in statements if s not in read and _bound(s) & wanted]
+        more = [s for s in statements if s not in read and (_bound(s) & wanted or "*" in _bound(s))]
         if not more:
             break
         read += more
         wanted |= {node.id for s in more for node in ast.walk(s)
                    if isinstance(node, ast.Name)} - others
     for statement in read:
+        spelled_out = _spelled_out_getattrs(statement)
         for node in ast.walk(statement):
             if isinstance(node, ast.Attribute) and node.attr in rule.forbidden:
                 return ast.unparse(node)
             if isinstance(node, ast.ImportFrom):
                 for alias in node.names:
-                    if alias.name in rule.forbidden:
+                    if alias.name in rule.forbidden or alias.name == "*":
                         return f"from {node.module} import {alias.name}"
             if isinstance(node, ast.Constant) and node.value in rule.forbidden:
                 return f'"{node.value}" by name'  # getattr(np, "tanh")
+            dynamic = _dynamic_lookup(node, spelled_out)
+            if dynamic is not None:
+                return f"{dynamic}, which finds a name while it runs"
     return None
 
 
+#: Ways to reach a name that the source does not spell out (``getattr(np, "ta" + "nh")``,
+#: ``eval``, ``np.__dict__[...]``...): code bound by a rule may not use them, since what they
+#: reach cannot be read. A function written as the notebook asks never needs them.
+DYNAMIC = frozenset({"getattr", "eval", "exec", "compile", "__import__", "vars", "globals",
+                     "locals", "attrgetter", "methodcaller", "import_module", "modules"})
+
+
+def _dynamic_lookup(node: ast.AST, spelled_out: set[int]) -> str | None:
+    """How ``node`` reaches a name not spelled out in the source, or None. ``spelled_out``
+    holds the ids of the ``getattr`` names called with a written-out name (``getattr(x,
+    "name")``, read like ``x.name``)."""
+    if isinstance(node, ast.Name) and node.id in DYNAMIC and id(node) not in spelled_out:
+        return node.id
+    if isinstance(node, ast.Attribute) and (node.attr in DYNAMIC or (
+            node.attr.startswith("__") and node.attr.endswith("__"))):
+        return ast.unparse(node)
+    return None
+
+
+def _spelled_out_getattrs(statement: ast.stmt) -> set[int]:
+    return {id(node.func) for node in ast.walk(statement)
+            if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "getattr" and len(node.args) >= 2
+            and isinstance(node.args[1], ast.Constant) and isinstance(node.args[1].value, str)}
+
+
 def _bound(statement: ast.stmt) -> set[str]:
-    """The names a top-level statement defines: a function, a class, an assignment, imports."""
+    """The names a top-level statement defines: a function, a class, an assignment, imports
+    (``*`` for ``from module import *``, which may define any name)."""
     if isinstance(statement, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
         return {statement.name}
     if isinstance(statement, (ast.Import, ast.ImportFrom)):

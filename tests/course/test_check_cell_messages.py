@@ -224,6 +224,23 @@ def _ps1_with(**replaced: str) -> nbformat.NotebookNode:
                  id="getattr"),
     pytest.param({"sigmoid": "def sigmoid(z):\n    return 0.5 * (1 + np.tanh(z / 2))\n"}, False,
                  id="sigmoid-may-use-it"),
+    pytest.param({"tanh": "def tanh(z):\n    return getattr(np, 'exp')(2 * z) * 0 + "
+                          "(np.exp(2 * z) - 1) / (np.exp(2 * z) + 1)\n"}, False,
+                 id="getattr-spelled-out"),
+    *[pytest.param({"tanh": source}, True, id=name) for name, source in [
+        ("getattr-built", "def tanh(z):\n    return getattr(np, 'ta' + 'nh')(z)\n"),
+        ("getattr-alias", "g = getattr\ndef tanh(z):\n    return g(np, 'TANH'.lower())(z)\n"),
+        ("eval", "def tanh(z):\n    return eval('np.' + 'ta' + 'nh')(z)\n"),
+        ("dict", "def tanh(z):\n    return np.__dict__['tan' + 'h'](z)\n"),
+        ("vars", "def tanh(z):\n    return vars(np)['tan' + 'h'](z)\n"),
+        ("star", "from numpy import *\ntanh = tanh\n"),
+        ("import_module", "import importlib\ndef tanh(z):\n"
+                          "    return importlib.import_module('math').__dict__['tanh'](z)\n"),
+        ("operator", "import operator\ndef tanh(z):\n"
+                     "    return operator.attrgetter('ta' + 'nh')(np)(z)\n"),
+        ("sys-modules", "import sys\ndef tanh(z):\n"
+                        "    return sys.modules['numpy'].__getattribute__('tan' + 'h')(z)\n"),
+    ]],
 ])
 def test_the_rule_reads_the_code_behind_tanh(replaced, broken):
     found = broken_rules(_ps1_with(**replaced))

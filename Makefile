@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 # nbgrader calls some tools (alembic) by name: the venv's come first.
 export PATH := $(abspath $(VENV))/bin:$(PATH)
 
-.PHONY: venv system test check screenshots lint demo bench release lab clean
+.PHONY: venv system test check screenshots lint demo bench release lab clean serve
 
 # Every folder of source/ is an assignment.
 ASSIGNMENTS := $(patsubst source/%/,%,$(wildcard source/*/))
@@ -62,7 +62,14 @@ screenshots: $(INSTALLED) system
 # The whole course for a simulated class of 30 in demo/: release, submit, collect, autograde in
 # parallel, feedback, grades (demo/course/grades.csv) and report (demo/course/report/index.html).
 demo: $(INSTALLED) system
-	$(PY) -m course.cycle --workdir demo --students 30 --seed 7
+	$(PY) -m course.cycle --workdir demo --students 30 --seed 7 \
+		--assignments ps1_forward ps2_backward ps3_training ps4_explorations quiz
+
+# Grade on submit: watch the exchange, grade each submission as it arrives and release its
+# feedback (course/serve.py; the attempt policy is in nbgrader_config.py). Stop with Ctrl-C.
+WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+serve: $(INSTALLED) system
+	$(PY) -m course.serve --course . --workers $(WORKERS)
 
 # Regenerate the student notebooks in release/ from source/ with nbgrader.
 release: $(INSTALLED)

@@ -18,6 +18,8 @@ this file, through environment variables:
   (default: Debian's bubblewrap; grading refuses to start where it cannot run) or ``process``
   (the explicit choice of a weaker mode that protects nothing against a hostile submission and
   refuses to run as root). See "Tamper-proof grading" in the README.
+* ``BACKPROP_WORKER_MB``: the address space of one grading worker process, in MiB (default
+  4096; 0 for no limit), read by ``course.parallel_autograde`` and the grading service.
 """
 
 import os
@@ -111,3 +113,18 @@ c.GenerateFeedback.preprocessors = [
 # The feedback page works offline: math pre-rendered as MathML (no MathJax from a CDN), long
 # output lines wrapped, table of contents by exercise (course/feedback_page.py).
 c.GenerateFeedback.exporter_class = "course.feedback_page.FeedbackExporter"
+
+# Grading on submit (`python -m course.serve`, `make serve`; course/attempts.py): each student
+# may have 3 submissions of an assignment graded as they arrive (`per = "day"`: 3 a day), and
+# the gradebook holds the latest ("last"), the best ("best"), or the best after a 10% decay per
+# attempt ("best_with_decay", with `decay`). A submission over the limit is not graded on submit:
+# its student gets a note as feedback, and it is kept: in the exchange, where the deadline's
+# collect takes each student's latest submission as always (`over_limit = "deadline"`), or
+# moved to serve/kept/ and never graded ("keep"). 0 attempts means no limit;
+# `assignment_max_attempts` sets other limits per assignment, e.g. {"quiz": 1}.
+c.CourseServe.max_attempts = 3
+c.CourseServe.per = "assignment"
+c.CourseServe.counts = "last"
+c.CourseServe.decay = 0.1
+c.CourseServe.assignment_max_attempts = {}
+c.CourseServe.over_limit = "deadline"

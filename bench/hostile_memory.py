@@ -14,10 +14,14 @@ prints the worker's peak resident memory (``ru_maxrss``) against the ceiling the
 * ``error_flood``, ``huge_iopub_message``, ``huge_grading_reply``: the attacks of
   :data:`course.hostile.MEMORY_ATTACKS` (errors past the output cap, forged 39 MB kernel
   messages, forged 39 MB and 18 MB grading replies);
-* ``output_flood``: 36 MB printed in one cell.
+* ``output_flood``: 36 MB printed in one cell;
+* ``many_parts``: :data:`course.hostile.WORKER_LIMIT_ATTACKS`, one kernel message of 96 parts
+  of 60 MiB. Nothing the grader reads bounds it: the worker's memory limit
+  (``BACKPROP_WORKER_MB``, :func:`course.parallel_autograde.limit_memory`, as a grading worker
+  has) does, so its ceiling is that limit, not 1 GiB. It takes minutes to grade.
 
-Takes about a minute on two cores. Prints ``NOT met`` beside an input over the ceiling; asserts
-nothing.
+Takes about a minute on two cores without ``many_parts``. Prints ``NOT met`` beside an input
+over its ceiling; asserts nothing.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from __future__ import annotations
 import argparse
 import multiprocessing
 import os
+import queue
 import shutil
 import subprocess
 import sys
@@ -34,8 +39,9 @@ from pathlib import Path
 
 from course.exercises import read_assignment
 from course.grade_student import grade_student
-from course.hostile import MEMORY_ATTACKS, nested_lists_notebook
+from course.hostile import MEMORY_ATTACKS, WORKER_LIMIT_ATTACKS, nested_lists_notebook
 from course.notebooks import fill, read, write
+from course.parallel_autograde import WORKER_MB, limit_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ps1_forward"
@@ -70,13 +76,14 @@ def submit(course: Path, student: str) -> None:
         return
     notebook = read(str(released))
     cells = {"honest": plan.solutions, "output_flood": {"sigmoid": OUTPUT_FLOOD}}.get(
-        student, {"sigmoid": MEMORY_ATTACKS.get(student, "")})
+        student, {"sigmoid": {**MEMORY_ATTACKS, **WORKER_LIMIT_ATTACKS}.get(student, "")})
     for target, source in cells.items():
         fill(notebook, target, source)
     write(notebook, str(folder / plan.notebook))
 
 
 def _grade(course: str, student: str, answer: multiprocessing.Queue) -> None:
+    limit_memory()  # as a grading worker of course.parallel_autograde
     answer.put(grade_student(course, ASSIGNMENT, student))
 
 
@@ -86,13 +93,23 @@ def measure(course: Path, student: str) -> dict:
     worker = multiprocessing.get_context("fork").Process(
         target=_grade, args=(str(course), student, answer))
     worker.start()
-    result = answer.get(timeout=900)
+    deadline = time.monotonic() + 900
+    while True:
+        try:
+            result = answer.get(timeout=1)
+            break
+        except queue.Empty:
+            if not worker.is_alive() or time.monotonic() > deadline:
+                result = {"success": False, "worker_mb": float("nan"),
+                          "kernel_mb": float("nan")}  # the worker died: the limit held
+                break
     worker.join(60)
     return result
 
 
 def main() -> None:
-    inputs = ["honest", "nested_notebook", *MEMORY_ATTACKS, "output_flood"]
+    inputs = ["honest", "nested_notebook", *MEMORY_ATTACKS, "output_flood",
+              *WORKER_LIMIT_ATTACKS]
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--inputs", nargs="+", choices=inputs, default=inputs)
     students = parser.parse_args().inputs
@@ -107,7 +124,8 @@ def main() -> None:
             start = time.perf_counter()
             result = measure(course, student)
             seconds = time.perf_counter() - start
-            verdict = "" if result["worker_mb"] <= CEILING_MB else "  NOT met"
+            ceiling = WORKER_MB if student in WORKER_LIMIT_ATTACKS else CEILING_MB
+            verdict = "" if not result["worker_mb"] > ceiling else "  NOT met"
             print(f"{student:<22}{'yes' if result['success'] else 'no':>8}{seconds:>9.1f}"
                   f"{result['worker_mb']:>12.0f}{result['kernel_mb']:>12.0f}{verdict}")
 

@@ -318,9 +318,13 @@ HAND_WRITTEN: dict[str, tuple[HandWritten, ...]] = {
         M("gradient_norms returns the largest absolute entry",
           "float(np.sqrt(np.sum(dW ** 2)))", "float(np.abs(dW).max())"),
     ),
-    "explorations.sigmoid_grad_bound": (
-        M("sigmoid_grad_bound counts one layer fewer", "0.25 ** depth", "0.25 ** (depth - 1)"),
-        M("sigmoid_grad_bound uses the sigmoid's value 0.5 at 0", "0.25 ** depth", "0.5 ** depth"),
+    "explorations.gradient_cost_ratio": (
+        M("gradient_cost_ratio counts one pass per parameter for centered differences",
+          "2 * n_params if centered", "n_params if centered"),
+        M("gradient_cost_ratio counts 2 P + 1 passes for one-sided differences",
+          "else n_params + 1", "else 2 * n_params + 1"),
+        M("gradient_cost_ratio leaves the forward pass out of backprop's cost",
+          "(1 + backward_cost)", "backward_cost"),
     ),
     "explorations.deep_gradient_norms": (
         M("deep_gradient_norms always builds a ReLU network",

@@ -38,7 +38,9 @@ class Exercise:
 
     @property
     def is_quiz(self) -> bool:
-        return self.exercise.startswith("quiz.")
+        """Graded as an answer (a quiz question, or a question asked in a problem set, whose
+        variable is ``answer_...``), not as a function."""
+        return self.exercise.startswith("quiz.") or self.target.startswith("answer_")
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,22 @@ def sigmoid(z):
 }
 
 
+#: An attack the grader cannot bound by what it reads, by name: one display message of 96
+#: parts of 60 MiB each (5.6 GiB), every part under the size limit of one part. ZeroMQ hands a
+#: message over only once all its parts are in, and has no limit on their number or total, so
+#: what stops it is the grading worker's memory limit (``course.parallel_autograde.
+#: limit_memory``). Slow to grade (minutes): in the memory benchmark, not the attack suite.
+WORKER_LIMIT_ATTACKS = {
+    "many_parts": """
+ip = get_ipython()
+publisher = ip.display_pub
+part = b"x" * (60 * 2**20)
+publisher.pub_socket.send_multipart([part] * 96, copy=False)
+import time
+time.sleep(3)
+""",
+}
+
 def nested_lists_notebook(released: Path, target: Path, megabytes: int = 39) -> None:
     """Write to ``target`` the released notebook ``released`` with one output holding
     ``megabytes`` MB of nested JSON lists: the file a worker once parsed into 5 GiB."""

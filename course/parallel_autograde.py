@@ -33,6 +33,7 @@ import argparse
 import multiprocessing
 import multiprocessing.connection
 import os
+import resource
 import signal
 import sys
 import time
@@ -115,10 +116,35 @@ def reason_from_log(log: str, error: str = "") -> str:
     return lines[-1] if lines else "nbgrader could not grade this submission (no reason given)"
 
 
+#: The address space a grading worker may use, in MiB (``BACKPROP_WORKER_MB``; 0: no limit).
+#: A worker needs under 1 GiB of it; the limit stops a kernel that sends the grader more than
+#: it can hold (a ZeroMQ message of many parts, each under the size limit of one part): the
+#: worker dies, that student is reported, and a new worker grades the rest.
+WORKER_MB = 4096
+
+
+def limit_memory(megabytes: int | None = None) -> None:
+    """Cap this process's address space at ``megabytes`` (default: ``BACKPROP_WORKER_MB``, else
+    :data:`WORKER_MB`; 0 or less: no cap). Never raises the existing cap."""
+    if megabytes is None:
+        try:
+            megabytes = int(os.environ.get("BACKPROP_WORKER_MB", WORKER_MB))
+        except ValueError:
+            megabytes = WORKER_MB
+    if megabytes <= 0:
+        return
+    wanted = megabytes * 2**20
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if hard != resource.RLIM_INFINITY:
+        wanted = min(wanted, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
 def _grade_students(course: str, connection: multiprocessing.connection.Connection) -> None:
     """Worker: autograde the (assignment, student) pairs sent on ``connection`` until None."""
     os.setpgrp()  # a stuck worker can be killed together with what it started
     _die_with_parent()
+    limit_memory()
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in (1, 2):  # kernels inherit these; nbgrader's log is captured per student
         os.dup2(devnull, stream)

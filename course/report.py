@@ -4,8 +4,9 @@
 
 writes ``report/index.html`` with the score distribution of each assignment, each exercise's
 success rate, the failures no catalogued mistake explains, how often each catalogued mistake
-was found, each quiz question's difficulty and discrimination, and (when given) what the
-look-over and the autograde could not handle. The page is self-contained (plots embedded, no
+was found, each quiz question's difficulty and discrimination, (when given) what the
+look-over and the autograde could not handle, and what the latest ``python -m course.regrade``
+of each assignment changed (``regrade/*.csv``). The page is self-contained (plots embedded, no
 script, style or font from the network), so it reads offline and can be sent as one file; each
 plot is also saved beside it as a PNG. An assignment with no graded submission yet (or not in
 the gradebook) is skipped with a one-line note, so the same command serves every week.
@@ -48,6 +49,7 @@ from course.class_statistics import (
 from course.nbgrader_api import load_config
 from course.parallel_autograde import Outcome
 from course.preflight import Finding
+from course.regrade import report_section as regrade_section
 
 QUIZ = "quiz"
 #: Quiz questions whose discrimination is below this deserve a second look.
@@ -294,7 +296,8 @@ def write_report(course: Path, assignments: Sequence[str],
     page = out / "index.html"
     page.write_text(_page(course_id, students, scores, stats, items, titles, mistakes,
                           unexplained, embedded, findings or {}, outcomes or {},
-                          _sandbox_section(modes, incidents), skipped),
+                          _sandbox_section(modes, incidents) + regrade_section(course),
+                          skipped),
                     encoding="utf-8")
     return page
 

@@ -25,6 +25,7 @@ from course.alternatives.notebook import namespace
 from course.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
 from course.notebooks import fill, read, source_as, write
 from grading import grade_parts
+from grading.answers import wrong_answer
 from grading.checks.quiz import KEY
 from grading.mistakes import for_exercise
 from grading.mistakes.catalogue import Mistake
@@ -162,9 +163,14 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
 
 def _intended_points(exercise: Exercise, choice: str) -> float:
     """What ``choice`` earns on ``exercise``: all its points when correct; when graded in parts,
-    the parts a catalogued mistake still gets right; otherwise nothing."""
+    the parts a catalogued mistake, or a wrong select-all answer, still gets right; otherwise
+    nothing."""
     if is_correct(choice):
         return exercise.points
+    if exercise.in_parts and exercise.is_quiz and choice == "wrong":
+        with contextlib.redirect_stdout(io.StringIO()):
+            return grade_parts(exercise.exercise, _wrong_answer(exercise.target[len("answer_"):]),
+                               points=exercise.points)
     if exercise.in_parts and choice.startswith("mistake:"):
         with contextlib.redirect_stdout(io.StringIO()):  # grade_parts prints its report
             return grade_parts(exercise.exercise, _mistake(exercise, choice).function,
@@ -178,6 +184,8 @@ def _mistake(exercise: Exercise, choice: str) -> Mistake:
 
 
 def _wrong_answer(question: str) -> object:
+    if question not in KEY:  # a question asked in a problem set (grading/answers.py)
+        return wrong_answer(f"answer_{question}")
     entry = KEY[question]
     if entry.kind == "numeric":
         return float(entry.answer) * 3 + 1

@@ -41,6 +41,14 @@ from reference.activations import (
     tanh,
     tanh_grad,
 )
+from reference.chain_rule import (
+    add_backward,
+    graph_forward_backward,
+    mean_backward,
+    multiply_backward,
+    sigmoid_backward,
+    square_backward,
+)
 from reference.datasets import digits, one_hot, xor
 from reference.deltas import hidden_delta, output_delta
 from reference.diagnostics import (
@@ -48,6 +56,7 @@ from reference.diagnostics import (
     dead_fractions,
     dead_unit_fraction,
     deep_gradient_norms,
+    gradient_cost_ratio,
     gradient_norms,
     parameter_count,
     sigmoid_grad_bound,
@@ -84,6 +93,7 @@ from reference.losses import (
 )
 from reference.network import Network, init_network
 from reference.training import History, accuracy, iterate_minibatches, predict, train
+from reference.two_layer import linear_backward, two_layer_step
 from reference.updates import (
     SGD,
     Adam,
@@ -111,6 +121,7 @@ __all__ = [
     "Network",
     "accuracy",
     "adam_step",
+    "add_backward",
     "backward",
     "binary_cross_entropy",
     "binary_cross_entropy_from_logits",
@@ -132,7 +143,9 @@ __all__ = [
     "get_activation",
     "get_loss",
     "global_norm",
+    "gradient_cost_ratio",
     "gradient_norms",
+    "graph_forward_backward",
     "hidden_delta",
     "identity",
     "identity_grad",
@@ -140,10 +153,13 @@ __all__ = [
     "iterate_minibatches",
     "leaky_relu",
     "leaky_relu_grad",
+    "linear_backward",
     "make_leaky_relu",
+    "mean_backward",
     "mean_squared_error",
     "mean_squared_error_grad",
     "momentum_step",
+    "multiply_backward",
     "network_deltas",
     "network_forward",
     "network_gradients",
@@ -158,6 +174,7 @@ __all__ = [
     "relu_grad",
     "sgd_step",
     "sigmoid",
+    "sigmoid_backward",
     "sigmoid_bce_output_delta",
     "sigmoid_grad",
     "sigmoid_grad_bound",
@@ -165,8 +182,10 @@ __all__ = [
     "softmax",
     "softmax_backward",
     "softmax_cce_output_delta",
+    "square_backward",
     "tanh",
     "tanh_grad",
     "train",
+    "two_layer_step",
     "xor",
 ]

@@ -3,7 +3,8 @@
 * Vanishing gradients: :func:`gradient_norms` gives one number per layer, and
   :func:`sigmoid_grad_bound` says how small the sigmoid's derivatives alone can make them.
 * Dead ReLUs: :func:`dead_unit_fraction` finds units that are off for every example of a batch.
-* The cost of a gradient: :func:`parameter_count` is what finite differences pay for.
+* The cost of a gradient: :func:`parameter_count` is what finite differences pay for, and
+  :func:`gradient_cost_ratio` how many times more work they cost than backpropagation.
 
 Conventions as everywhere: a batch is rows, ``Z`` of a layer has shape ``(m, n)``, and ``dW`` of a
 layer has the shape of its ``W``, ``(n_in, n_out)``. No function modifies its inputs.
@@ -80,6 +81,25 @@ def parameter_count(layer_sizes: Sequence[int]) -> int:
     if len(sizes) < 2:
         raise ValueError(f"layer_sizes needs at least two sizes; got {tuple(layer_sizes)}")
     return sum(n_in * n_out + n_out for n_in, n_out in pairwise(sizes))
+
+
+def gradient_cost_ratio(n_params: int, centered: bool = True, backward_cost: float = 2.0
+                        ) -> float:
+    """How many times more work one full gradient costs by finite differences than by backprop.
+
+    Work is counted in forward passes of the network. Finite differences nudge each of the
+    ``n_params`` parameters: centered differences ``(f(x + eps) - f(x - eps)) / (2 eps)`` run two
+    forward passes per parameter (``2 P``); one-sided ones ``(f(x + eps) - f(x)) / eps`` run one
+    per parameter plus one at the un-nudged point, shared by all (``P + 1``). Backpropagation
+    runs one forward pass and one backward pass, which costs ``backward_cost`` forward passes
+    (about 2: two matrix products per layer instead of one), so ``1 + backward_cost``.
+    Returns the ratio, a float: ``2 P / (1 + backward_cost)`` or ``(P + 1) / (1 + backward_cost)``.
+    """
+    if n_params < 1 or backward_cost < 0:
+        raise ValueError(f"need n_params >= 1 and backward_cost >= 0; got {n_params}, "
+                         f"{backward_cost}")
+    numerical = 2 * n_params if centered else n_params + 1
+    return float(numerical / (1 + backward_cost))
 
 
 def deep_gradient_norms(

@@ -546,3 +546,8 @@ def gradient_check_written_out(weights, biases, X, Y):
         errors[key] = np.linalg.norm(grad - numeric) / max(
             1e-8, np.linalg.norm(grad) + np.linalg.norm(numeric))
     return errors
+
+
+# ---- the chain rule on a graph (the notebook's first part): in their own module ----
+
+from course.alternatives import chain_rule  # noqa: E402, F401

@@ -61,37 +61,6 @@ def gradient_norms_float32(dWs):
     return [np.sqrt(np.sum(np.square(np.asarray(dW, dtype=np.float32)))) for dW in dWs]
 
 
-# ---- sigmoid_grad_bound ----
-
-
-@correct("explorations.sigmoid_grad_bound")
-def sigmoid_grad_bound_pow(depth):
-    return math.pow(0.25, depth)
-
-
-@correct("explorations.sigmoid_grad_bound")
-def sigmoid_grad_bound_loop(depth):
-    bound = 1.0
-    for _ in range(depth):
-        bound *= 0.25  # each sigmoid layer contributes at most sigma'(0) = 1/4
-    return bound
-
-
-@correct("explorations.sigmoid_grad_bound")
-def sigmoid_grad_bound_power_of_two(depth):
-    return 2.0 ** (-2 * depth)
-
-
-@correct("explorations.sigmoid_grad_bound")
-def sigmoid_grad_bound_numpy(depth):
-    return np.power(0.25, depth)
-
-
-@correct("explorations.sigmoid_grad_bound")
-def sigmoid_grad_bound_fraction(depth):
-    return 1 / 4**depth
-
-
 # ---- deep_gradient_norms ----
 
 
@@ -280,3 +249,36 @@ def time_gradients_stopwatch(layer_sizes_list, batch_size=16, seed=0, backprop=b
         timings.append((count, seconds(backprop, args, 3),
                         seconds(numerical_network_gradients, args, 1)))
     return timings
+
+
+# ---- gradient_cost_ratio ----
+
+
+@correct("explorations.gradient_cost_ratio")
+def gradient_cost_ratio_branches(n_params, centered=True, backward_cost=2.0):
+    backprop_passes = 1.0 + backward_cost
+    if centered:
+        return 2.0 * n_params / backprop_passes
+    return (n_params + 1.0) / backprop_passes
+
+
+@correct("explorations.gradient_cost_ratio")
+def gradient_cost_ratio_counted(n_params, centered=True, backward_cost=2.0):
+    passes_per_parameter = 2 if centered else 1
+    shared_passes = 0 if centered else 1  # f(x) itself, once, for one-sided differences
+    numerical = passes_per_parameter * n_params + shared_passes
+    return float(numerical) / float(1 + backward_cost)
+
+
+@correct("explorations.gradient_cost_ratio")
+def gradient_cost_ratio_fractions(n_params, centered=True, backward_cost=2.0):
+    from fractions import Fraction
+
+    numerical = Fraction(2 * n_params) if centered else Fraction(n_params + 1)
+    return float(numerical / (1 + Fraction(backward_cost)))
+
+
+@correct("explorations.gradient_cost_ratio")
+def gradient_cost_ratio_numpy(n_params, centered=True, backward_cost=2.0):
+    numerical = np.where(centered, 2 * n_params, n_params + 1)
+    return np.float64(numerical) / np.add(1.0, backward_cost)

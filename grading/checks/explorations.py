@@ -1,5 +1,8 @@
-"""Hidden graders for ps4_explorations/explorations.ipynb: gradient norms, the sigmoid bound,
-dead ReLUs, and the cost of backpropagation against finite differences.
+"""Hidden graders for ps4_explorations/explorations.ipynb: gradient norms, dead ReLUs, and the
+cost of backpropagation against finite differences (measured, and counted in forward passes);
+and, registered with :func:`grading.answers.ask`, the prediction made before each of the three
+experiments (graded for being recorded as a number) and the reading of what it showed (graded
+on being right).
 
 Values are compared with :mod:`reference.diagnostics`. A timing is a measurement, so it is
 checked against what the grader itself observed, never trusted: ``time_gradients`` is handed
@@ -26,6 +29,7 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading.answers import Asked, ask
 from grading.calls import call, call_pure, unpack
 from grading.compare import close, tolerances
 from grading.diagnosis import Helper, uses_helpers
@@ -71,21 +75,6 @@ def check_gradient_norms(gradient_norms: Callable) -> None:
                 np.array([np.sum(np.abs(dW)) for dW in dWs]),
             "sum the squares, do not average them": np.array(
                 [np.sqrt(np.mean(dW**2)) for dW in dWs])})
-
-
-@register("explorations.sigmoid_grad_bound")
-def check_sigmoid_grad_bound(sigmoid_grad_bound: Callable) -> None:
-    """``0.25 ** depth`` for depths 0 to 12."""
-    name = "explorations.sigmoid_grad_bound"
-    for depth in range(13):
-        case = f"depth={depth}"
-        raw = call(name, sigmoid_grad_bound, (depth,), names="depth")
-        got = _scalar(name, case, raw)
-        close(name, case, got, np.float64(diagnostics.sigmoid_grad_bound(depth)),
-              **tolerances(raw), mistakes={
-            "the derivatives multiply, one factor per layer: 0.25 ** depth, not 0.25 * depth":
-                np.float64(0.25 * depth),
-            "the sigmoid's derivative s (1 - s) peaks at 0.25, not 0.5": np.float64(0.5**depth)})
 
 
 @uses_helpers("explorations.deep_gradient_norms",
@@ -215,6 +204,29 @@ def check_parameter_count(parameter_count: Callable) -> None:
                     if got == weights_only else "")
             raise Failure(f"{name}: for layer_sizes={sizes}, expected {want} parameters; "
                           f"got {got!r}.{hint}")
+
+
+#: (n_params, centered, backward_cost) of gradient_cost_ratio's cases; None leaves the
+#: argument to the notebook's default (centered=True, backward_cost=2.0).
+COST_CASES = ((3, None, None), (4, False, None), (3, False, 1.0), (10, True, 1.0),
+              (4810, None, None), (7, False, 0.0), (1_000_000, False, 1.0), (12, True, None),
+              (1_000_000, None, 3.0))
+
+
+@register("explorations.gradient_cost_ratio")
+def check_gradient_cost_ratio(gradient_cost_ratio: Callable) -> None:
+    """Centered and one-sided counts, several backward costs, the defaults left as they are."""
+    name = "explorations.gradient_cost_ratio"
+    for n_params, centered, backward_cost in COST_CASES:
+        given = {key: value for key, value in (("centered", centered),
+                                               ("backward_cost", backward_cost))
+                 if value is not None}
+        case = ", ".join([f"n_params={n_params}", *(f"{k}={v}" for k, v in given.items())]
+                         ) + (" (the others left to their defaults)" if len(given) < 2 else "")
+        raw = call(name, gradient_cost_ratio, (n_params,), given, names="n_params")
+        got = _scalar(name, case, raw)
+        want = diagnostics.gradient_cost_ratio(n_params, **given)
+        close(name, case, got, np.float64(want), rtol=1e-9, atol=0.0)
 
 
 def _counts(rows: Any) -> list[Any]:
@@ -454,3 +466,22 @@ def _check_seconds(name: str, sizes: Sequence[int], *times: Any) -> None:
         if np.ndim(seconds) != 0 or not np.isfinite(seconds) or not seconds > 0:
             raise Failure(f"{name}: for layer sizes {sizes}, {label} should be a positive "
                           f"number of seconds (from time.perf_counter()); got {seconds!r}")
+
+
+# ---- Predict, run, read: the questions around the three experiments (grading.answers) ----
+# A prediction earns its point for being recorded as a number; a reading is graded on being right.
+
+for _experiment in ("vanishing", "dead", "cost"):
+    ask(f"explorations.answer_{_experiment}_prediction", Asked("numeric"))
+ask("explorations.answer_vanishing_reading", Asked(
+    "single", "ABCD", "A",
+    "read the sigmoid curve's first and last points on the log axis, and compare their ratio "
+    "with 0.25 raised to the number of sigmoid layers the delta crosses."))
+ask("explorations.answer_dead_reading", Asked(
+    "single", "ABCD", "B",
+    "compare, for each run, the share of dead units with the loss it ends at and with the "
+    "gradient that still reaches layer 1."))
+ask("explorations.answer_cost_reading", Asked(
+    "single", "ABCD", "A",
+    "time one forward pass of the smallest and of the largest network: does it grow with P at "
+    "these sizes?"))

@@ -1,14 +1,19 @@
 """The quiz (``source/quiz/quiz.ipynb``): its answer key and the check of every question.
 
-Each question's hidden test cell calls ``grade("quiz.q01", answer_q01)``. The key lives only
-here, never in the notebook, so no answer reaches the released version.
+Each question's hidden test cell calls ``grade("quiz.q01", answer_q01)``, or, for a select-all
+question, ``grade_parts("quiz.q03", answer_q03, points=2)``. The key lives only here, never in
+the notebook, so no answer reaches the released version.
 
 A question is one of three kinds:
 
-* ``single``: one letter, e.g. ``"B"``;
-* ``multiple``: several letters, e.g. ``"AC"`` or ``["A", "C"]``, graded all or nothing
-  (exactly the right set of letters);
-* ``numeric``: a number, right within the question's relative tolerance.
+* ``single``: one letter, e.g. ``"B"``, all or nothing;
+* ``multiple``: several letters, e.g. ``"AC"`` or ``["A", "C"]``, with partial credit: the
+  share of the points is (right letters - wrong letters) / (letters in the key), never below
+  0. It is registered as one part per letter of the key, part ``k`` passing when right minus
+  wrong is at least ``k``, so :func:`grading.grade_parts` (the course's one way of giving
+  partial credit) turns it into points and the sandbox records them like any other;
+* ``numeric``: a number, right within the question's relative tolerance (of the key or of one
+  of the values it also accepts).
 
 :func:`read_answer` reads an answer in either form; it is copied verbatim into the notebook's
 setup cell, where ``check_format`` calls it for the visible check, so a student's visible check
@@ -24,6 +29,7 @@ from functools import partial
 from typing import Any
 
 from grading.registry import Failure, register
+from reference.gradcheck import GRADCHECK_THRESHOLD
 
 
 @dataclass(frozen=True)
@@ -35,6 +41,7 @@ class Question:
     hint: str  # points toward the idea; never gives the answer away
     options: str = "ABCD"  # the letters the question offers (single and multiple only)
     rtol: float = 1e-2  # relative tolerance (numeric only)
+    also: tuple[float, ...] = ()  # other values accepted (numeric only)
 
 
 KEY: dict[str, Question] = {
@@ -107,9 +114,9 @@ KEY: dict[str, Question] = {
         "single", "B", "compare a sum over 256 examples with a sum over 32 examples."
     ),
     "q16": Question(
-        "multiple", "BCDE",
-        "what is ReLU's derivative where z <= 0, and what does a zero derivative do to the "
-        "weights feeding the unit?",
+        "multiple", "BCE",
+        "what is ReLU's derivative where z <= 0, for which inputs must that hold, and what "
+        "does a zero derivative do to the weights feeding the unit, whatever the step size?",
         options="ABCDE",
     ),
     "q17": Question(
@@ -125,15 +132,20 @@ KEY: dict[str, Question] = {
         "of the sigmoid?",
     ),
     "q20": Question(
-        "single", "A", "see relu_grad in problem set 2: which side of the kink gets z = 0?"
+        "single", "A",
+        "a centered difference evaluates the loss at z - eps and z + eps: what is ReLU's "
+        "slope on each side, and which one does the backward pass use?",
     ),
     "q21": Question(
         "numeric", 1.0, "tanh(z)**2 is never negative: where is 1 - tanh(z)**2 largest?"
     ),
+    # The threshold of reference.gradcheck; problem set 2's visible check is looser (1e-6)
+    # and a student who learned that one is right too.
     "q22": Question(
-        "numeric", 1e-7,
-        "the course states one pass threshold for float64 gradient checks; see the gradient "
-        "check of problem set 2.",
+        "numeric", GRADCHECK_THRESHOLD,
+        "see the gradient check of problem set 2: below which relative error do the analytic "
+        "and numerical gradients count as agreeing in float64?",
+        also=(1e-7, 1e-6),
     ),
     "q23": Question(
         "numeric", 320_000.0,
@@ -146,8 +158,9 @@ KEY: dict[str, Question] = {
     ),
     "q25": Question(
         "multiple", "BCD",
-        "what goes wrong when every weight starts equal, and what should the scale of the "
-        "weights keep steady from layer to layer?",
+        "what goes wrong when every weight starts equal? What does the scale of the weights "
+        "keep steady from layer to layer, and what does it leave to the activation's "
+        "derivative (see problem set 4)?",
         options="ABCDE",
     ),
 }
@@ -219,16 +232,23 @@ def read_answer(answer, kind, options=""):
     raise ValueError(f"unknown kind of question {kind!r}; use single, multiple or numeric")
 
 
+def _read(number: str, answer: Any) -> Any:
+    """The answer read as :func:`read_answer` does; a wrong form fails as the visible check did."""
+    question = KEY[number]
+    try:
+        return read_answer(answer, question.kind, question.options)
+    except AssertionError as error:
+        raise Failure(f"quiz.{number}: {error}") from None
+
+
 def check_answer(number: str, answer: Any) -> None:
-    """Grade the answer to question ``number`` (``"q01"``) against the key."""
+    """Grade the answer to question ``number`` (``"q01"``) against the key, all or nothing."""
     question = KEY[number]
     name = f"quiz.{number}"
-    try:
-        value = read_answer(answer, question.kind, question.options)
-    except AssertionError as error:  # the wrong form: the visible check said the same
-        raise Failure(f"{name}: {error}") from None
+    value = _read(number, answer)
     if question.kind == "numeric":
-        if not math.isclose(value, question.answer, rel_tol=question.rtol):
+        if not any(math.isclose(value, right, rel_tol=question.rtol)
+                   for right in (question.answer, *question.also)):
             raise Failure(
                 f"{name}: {value:g} is not within {question.rtol:.0%} of the expected value. "
                 f"Hint: {question.hint}"
@@ -237,5 +257,53 @@ def check_answer(number: str, answer: Any) -> None:
         raise Failure(f"{name}: {value!r} is not the right answer. Hint: {question.hint}")
 
 
-for _number in KEY:
-    register(f"quiz.{_number}")(partial(check_answer, _number))
+def right_and_wrong(number: str, answer: Any) -> tuple[int, int]:
+    """How many of a select-all answer's letters are in the key, and how many are not."""
+    letters, key = set(_read(number, answer)), set(str(KEY[number].answer))
+    return len(letters & key), len(letters - key)
+
+
+def share(number: str, answer: Any) -> float:
+    """The share of a select-all question's points an answer earns: (right - wrong) / letters
+    in the key, never below 0. An answer of the wrong form raises :class:`Failure`."""
+    right, wrong = right_and_wrong(number, answer)
+    return max(0, right - wrong) / len(str(KEY[number].answer))
+
+
+def check_at_least(number: str, needed: int, answer: Any) -> None:
+    """Part ``needed`` of a select-all question: right letters minus wrong ones >= ``needed``.
+
+    Only the first part that fails says why, with the hint; the parts after it say less."""
+    try:
+        right, wrong = right_and_wrong(number, answer)
+    except (Failure, NotImplementedError):  # the wrong form, or None: said by the first part
+        if needed > 1:
+            raise Failure(f"quiz.{number}: as above.") from None
+        raise
+    net = right - wrong
+    if net >= needed:
+        return
+    if needed > max(net, 0) + 1:
+        raise Failure(f"quiz.{number}: as above.")
+    raise Failure(
+        f"quiz.{number}: {_read(number, answer)!r} has {right} right "
+        f"letter{'s' if right != 1 else ''} and {wrong} wrong: {right} - {wrong} = {net}. "
+        f"Hint: {KEY[number].hint}"
+    )
+
+
+def part_title(needed: int, of: int) -> str:
+    """The title of part ``needed`` of a select-all question whose key has ``of`` letters."""
+    if needed == of:
+        return f"right letters - wrong letters = {of}: exactly the right set"
+    return f"right letters - wrong letters >= {needed}"
+
+
+for _number, _question in KEY.items():
+    if _question.kind == "multiple":
+        _of = len(str(_question.answer))
+        for _needed in range(1, _of + 1):
+            register(f"quiz.{_number}", part=part_title(_needed, _of))(
+                partial(check_at_least, _number, _needed))
+    else:
+        register(f"quiz.{_number}")(partial(check_answer, _number))

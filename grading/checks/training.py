@@ -1,4 +1,6 @@
-"""Hidden graders for ps3_training/training.ipynb: update rules, clipping, minibatches, training.
+"""Hidden graders for ps3_training/training.ipynb: update rules, clipping, minibatches, training,
+and the questions around its two experiments (exploding gradients, optimizers on the digits;
+:mod:`grading.answers`).
 
 Update rules are compared with :mod:`reference.updates` on seeded random arrays. Training is
 judged by what does not depend on how rows are shuffled: a full-batch run (one step per epoch)
@@ -22,6 +24,7 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading.answers import Asked, ask
 from grading.calls import call, call_pure, unpack
 from grading.cases import random_arrays, reference_network, training_data
 from grading.compare import assert_close, close, tolerances
@@ -549,3 +552,19 @@ def check_train_digits(train: Callable) -> None:
     _outcome("training.train_digits", train, reference.digits(), [64, 64, 10],
              {"hidden": "relu", "output": "softmax", "epochs": 30, "lr": 0.05,
               "batch_size": 32, "seed": 1}, 0.9, "test accuracy on the digits")
+
+
+# ---- Predict, run, read: the questions around two experiments (grading.answers) ----
+# A prediction earns its point for being recorded as one letter; a reading is graded on being
+# right.
+
+ask("training.answer_exploding_prediction", Asked("single", "ABCD"))
+ask("training.answer_exploding_reading", Asked(
+    "single", "ABCD", "A",
+    "the trace plots the norm clip_by_global_norm measured before clipping: follow the unclipped "
+    "run's first steps, then the clipped run's last ones."))
+ask("training.answer_optimizers_prediction", Asked("single", "ABCD"))
+ask("training.answer_optimizers_reading", Asked(
+    "single", "ABCD", "A",
+    "run momentum_step by hand for a few steps with the same gradient each time and watch how "
+    "large the velocity gets."))

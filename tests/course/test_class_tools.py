@@ -6,7 +6,12 @@ from __future__ import annotations
 import io
 import json
 import math
+import multiprocessing
+import os
 import shutil
+import subprocess
+import sys
+import time
 
 import numpy as np
 import pytest
@@ -14,7 +19,7 @@ from nbgrader.api import Gradebook
 
 from course.class_statistics import QuizItem, mistake_counts, quiz_items, unexplained_failures
 from course.nbgrader_api import load_config, put_tools_on_path
-from course.parallel_autograde import Outcome, failure_table, reason_from_log
+from course.parallel_autograde import WORKER_MB, Outcome, _Worker, failure_table, reason_from_log
 from course.progress import ProgressBar
 from course.report import main as report_main
 from course.report import question_label, question_titles, questions_to_look_at
@@ -22,6 +27,36 @@ from course.students import set_submission_time
 from sandbox import METADATA_KEY
 
 from .nbgrader_cli import ROOT
+
+
+def _address_space_limit(pid: int) -> str:
+    with open(f"/proc/{pid}/limits", encoding="utf-8") as limits:
+        return next(line for line in limits if line.startswith("Max address space")).split()[3]
+
+
+def test_a_grading_worker_has_a_memory_limit(tmp_path):
+    """What a kernel sends the grader is bounded by what the grader reads, except a ZeroMQ
+    message of many parts (course.hostile.WORKER_LIMIT_ATTACKS): each worker's address space is
+    capped, so such a message ends that worker, not the machine."""
+    worker = _Worker(multiprocessing.get_context("fork"), tmp_path)
+    try:
+        for _ in range(100):
+            if _address_space_limit(worker.process.pid) != "unlimited":
+                break
+            time.sleep(0.05)
+        assert int(_address_space_limit(worker.process.pid)) == WORKER_MB * 2**20
+    finally:
+        worker.stop()
+
+
+@pytest.mark.parametrize(("setting", "allocated_mb", "fails"), [
+    ("600", 900, True), ("600", 100, False), ("0", 900, False), ("not a number", 900, False)])
+def test_the_memory_limit_is_set_by_backprop_worker_mb(setting, allocated_mb, fails):
+    code = ("from course.parallel_autograde import limit_memory\n"
+            f"limit_memory()\nblock = bytearray({allocated_mb} * 2**20)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          env={**os.environ, "BACKPROP_WORKER_MB": setting}, timeout=60)
+    assert (done.returncode != 0 and "MemoryError" in done.stderr) == fails, done.stderr[-500:]
 
 
 @pytest.mark.parametrize(("log", "words"), [

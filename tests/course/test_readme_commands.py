@@ -37,7 +37,7 @@ ACTIVATE = "source .venv/bin/activate"
 
 #: Commands of the README's shell blocks this test does not run (comment stripped), and why.
 NOT_RUN = {
-    "make demo": "five minutes for a class of 30; its steps run in tests/course/"
+    "make demo": "ten minutes for a class of 30; its steps run in tests/course/"
                  "test_course_cycle.py, but `make demo` itself is run by neither the suite nor CI",
     "make test": "the test suite itself (CI runs it through .ci/run)",
     "make lab": "a JupyterLab server that runs until stopped (tests/ui/ start the same server)",

@@ -14,13 +14,15 @@ import pytest
 from course.alternatives import ALTERNATIVES, as_student_code, load_all
 from course.alternatives.notebook import graded_functions, namespace
 from grading import grade
+from grading.answers import is_question
 from grading.registry import CHECKS, lookup
 
 lookup("forward.sigmoid")  # registers every check
 load_all()
 
 #: Every graded function exercise: all but the quiz (answers, not functions) and test doubles.
-EXERCISES = sorted(name for name in CHECKS if not name.startswith(("quiz.", "test.")))
+EXERCISES = sorted(name for name in CHECKS
+                   if not is_question(name) and not name.startswith("test."))
 MINIMUM = 3
 
 CASES = [pytest.param(exercise, function, id=f"{exercise}-{variant}")

@@ -1,4 +1,5 @@
-"""Diagnostics: gradient norms, the sigmoid bound, dead units and parameter counts."""
+"""Diagnostics: gradient norms, the sigmoid bound, dead units, parameter counts and the cost of a
+gradient counted in forward passes."""
 
 import numpy as np
 import pytest
@@ -8,6 +9,7 @@ from reference.diagnostics import (
     dead_fractions,
     dead_unit_fraction,
     deep_gradient_norms,
+    gradient_cost_ratio,
     gradient_norms,
     parameter_count,
     sigmoid_grad_bound,
@@ -79,3 +81,12 @@ def test_diagnostics_leave_their_inputs_alone():
     gradient_norms(grads)
     np.testing.assert_array_equal(Z, before[0])
     np.testing.assert_array_equal(grads[0], before[1])
+
+
+def test_gradient_cost_ratio_reconciles_the_course_count_with_the_materials_500000():
+    assert gradient_cost_ratio(10**6) == pytest.approx(2e6 / 3)  # centered, backward = 2 forwards
+    assert gradient_cost_ratio(10**6, centered=False, backward_cost=1.0) == pytest.approx(500_000.5)
+    assert gradient_cost_ratio(4, centered=False) == pytest.approx(5 / 3)  # f(x) once, shared
+    assert gradient_cost_ratio(parameter_count([64, 64, 10])) == pytest.approx(9620 / 3)
+    with pytest.raises(ValueError):
+        gradient_cost_ratio(0)

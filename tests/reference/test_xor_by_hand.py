@@ -109,3 +109,21 @@ def test_one_step_lowers_the_loss(network):
     )
     A_after, _ = network_forward(stepped, X)
     assert binary_cross_entropy(A_after, Y) < binary_cross_entropy(A_before, Y)
+
+
+def test_two_layer_step_reproduces_every_number_worked_by_hand():
+    """The notebook's exercise (ps2, exercise 3) asks for exactly these numbers."""
+    from reference import two_layer_step
+
+    step = two_layer_step(X, Y, W1, B1, W2, B2, LR)
+    by_hand = {
+        "Z1": [[0.6, -0.5]], "A1": [[0.645656306, 0.377540669]], "Z2": [[0.425435013]],
+        "A2": [[0.604783066]], "loss": 0.502885453, "delta2": [[-0.395216934]],
+        "delta1": [[-0.063293584, 0.055726468]], "dW2": [[-0.255174305], [-0.149210465]],
+        "db2": [-0.395216934], "dW1": [[-0.063293584, 0.055726468], [0.0, 0.0]],
+        "db1": [-0.063293584, 0.055726468], "W2": [[0.827587153], [-0.525394767]],
+        "b2": [0.397608467], "W1": [[0.531646792, -0.427863234], [0.3, 0.8]],
+        "b1": [0.131646792, -0.127863234],
+    }
+    for key, value in by_hand.items():
+        np.testing.assert_allclose(step[key], value, atol=1e-9, err_msg=key)

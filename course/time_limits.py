@@ -11,7 +11,7 @@ scratch course, with the flat cell limit only. The grader records how long each 
 its hidden tests included (``seconds`` in the grading record). Cells that run only the
 instructor's code (setup and given cells above the first solution: :func:`instructor_only`)
 keep the flat limit; every other cell's limit is the slowest
-of the runs times ``--factor`` (default 30), at least ``--floor`` seconds (default 5), written to
+of the runs times ``--factor`` (default 15), at least ``--floor`` seconds (default 3), written to
 ``cell_time_limits.json`` (see :mod:`sandbox.limits`). ``BACKPROP_CELL_TIMEOUT`` stays the
 ceiling. The factor and floor are generous on purpose: a correct solution written with loops,
 or a machine busy with the rest of the class, must still fit; ``tests/sandbox/
@@ -110,8 +110,8 @@ def main(argv: list[str] | None = None) -> int:
                         help="assignments to measure (default: every folder of source/); the "
                              "others keep their entries in the file")
     parser.add_argument("--repeat", type=int, default=3, help="gradings per notebook")
-    parser.add_argument("--floor", type=float, default=5.0, help="smallest limit, seconds")
-    parser.add_argument("--factor", type=float, default=30.0,
+    parser.add_argument("--floor", type=float, default=3.0, help="smallest limit, seconds")
+    parser.add_argument("--factor", type=float, default=15.0,
                         help="limit = factor x the slowest measured time")
     parser.add_argument("--output", type=Path, default=ROOT / FILE)
     parser.add_argument("--no-measure", action="store_true",

@@ -233,4 +233,4 @@ def test_a_helper_that_ran_past_its_limit_is_not_waited_for_again(graded):
     assert not [i for i in record["incidents"] if i.startswith("network_forward_test")], (
         record["incidents"])
     assert record["cells"]["network_forward_test"]["points"] == 0
-    assert record["seconds"]["network_forward_test"] < own / 2, record["seconds"]
+    assert record["seconds"]["network_forward_test"] < 0.9 * own, record["seconds"]  # not own

@@ -134,9 +134,10 @@ def limit_memory(megabytes: int | None = None) -> None:
     if megabytes <= 0:
         return
     wanted = megabytes * 2**20
-    _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if hard != resource.RLIM_INFINITY:
-        wanted = min(wanted, hard)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for existing in (soft, hard):
+        if existing != resource.RLIM_INFINITY:
+            wanted = min(wanted, existing)
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
 
 

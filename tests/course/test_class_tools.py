@@ -59,6 +59,16 @@ def test_the_memory_limit_is_set_by_backprop_worker_mb(setting, allocated_mb, fa
     assert (done.returncode != 0 and "MemoryError" in done.stderr) == fails, done.stderr[-500:]
 
 
+def test_the_memory_limit_never_raises_a_lower_cap_already_set():
+    code = ("import resource\n"
+            "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, resource.RLIM_INFINITY))\n"
+            "from course.parallel_autograde import limit_memory\n"
+            "limit_memory(4096)\nprint(resource.getrlimit(resource.RLIMIT_AS)[0] >> 20)\n")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
+    assert done.stdout.strip() == "1024", done.stderr[-500:]
+
+
 @pytest.mark.parametrize(("log", "words"), [
     ("[ERROR] Kernel died while waiting for execute reply.", "kernel died"),
     ("    nbformat.reader.NotJSONError: Notebook does not appear to be JSON", "not valid JSON"),

@@ -38,9 +38,10 @@ from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, fields
 from pathlib import Path
 
-from nbgrader.api import Gradebook, MissingEntry
+from nbgrader.api import Gradebook
 
 from course.class_statistics import _cell_messages
+from course.grade_on_submit import cell_scores
 from course.nbgrader_api import instructor_api, load_config
 from course.parallel_autograde import autograde_class, failure_table, submitted_students
 from sandbox.limits import FILE as LIMITS
@@ -71,13 +72,9 @@ def scores(db_url: str, course_id: str, assignment: str,
     found = {}
     with Gradebook(db_url, course_id) as gradebook:
         for student in students:
-            try:
-                submission = gradebook.find_submission(assignment, student)
-            except MissingEntry:
-                continue
-            for notebook in submission.notebooks:
-                for grade in notebook.grades:
-                    found[student, notebook.name, grade.name] = float(grade.auto_score or 0.0)
+            for key, points in cell_scores(gradebook, assignment, student).items():
+                notebook, cell = key.split("/", 1)
+                found[student, notebook, cell] = points
     return found
 
 

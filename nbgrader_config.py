@@ -18,6 +18,10 @@ this file, through environment variables:
   (default: Debian's bubblewrap; grading refuses to start where it cannot run) or ``process``
   (the explicit choice of a weaker mode that protects nothing against a hostile submission and
   refuses to run as root). See "Tamper-proof grading" in the README.
+* ``BACKPROP_SECRET``: the course's grading secret, from which each student's own hidden inputs
+  are derived (default: ``.grading_secret`` beside this file, created on first use; ``off``: the
+  same inputs for every student). Keep it with the gradebook: a new secret gives every student
+  new inputs. See ``grading/variant.py``.
 * ``BACKPROP_WORKER_MB``: the address space of one grading worker process, in MiB (default
   4096; 0 for no limit), read by ``course.parallel_autograde`` and the grading service.
 """
@@ -58,6 +62,11 @@ c.Execute.timeout = cell_timeout
 cell_limits = os.environ.get("BACKPROP_CELL_LIMITS", os.path.join(here, "cell_time_limits.json"))
 if cell_limits != "off":
     c.SealedExecute.cell_limits = cell_limits
+
+# Each student their own hidden inputs (grading/variant.py), from this secret and their id.
+secret = os.environ.get("BACKPROP_SECRET", os.path.join(here, ".grading_secret"))
+if secret != "off":
+    c.SealedExecute.secret_file = secret
 
 # `nbgrader validate` and JupyterLab's Validate button: the first failing cell's error starts
 # with "7 of 10 exercises pass their visible checks.", and no message is cut at the validator's

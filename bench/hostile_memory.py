@@ -17,7 +17,7 @@ prints the worker's peak resident memory (``ru_maxrss``) against the ceiling the
 * ``output_flood``: 36 MB printed in one cell;
 * ``many_parts``: :data:`course.hostile.WORKER_LIMIT_ATTACKS`, one kernel message of 96 parts
   of 60 MiB. Nothing the grader reads bounds it: the worker's memory limit
-  (``BACKPROP_WORKER_MB``, :func:`course.parallel_autograde.limit_memory`, as a grading worker
+  (``BACKPROP_WORKER_MB``, :func:`course.worker_memory.limit_memory`, as a grading worker
   has) does, so its ceiling is that limit, not 1 GiB. It takes minutes to grade.
 
 Takes about a minute on two cores without ``many_parts``. Prints ``NOT met`` beside an input
@@ -41,7 +41,7 @@ from course.exercises import read_assignment
 from course.grade_student import grade_student
 from course.hostile import MEMORY_ATTACKS, WORKER_LIMIT_ATTACKS, nested_lists_notebook
 from course.notebooks import fill, read, write
-from course.parallel_autograde import WORKER_MB, limit_memory
+from course.worker_memory import WORKER_MB, limit_memory
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ps1_forward"

@@ -80,9 +80,9 @@ from mutation_mistakes import ARGUED_EQUIVALENT, HAND_WRITTEN, HAND_WRITTEN_OPER
 from mutation_operators import HYPERPARAMETERS, Mutant, describe, mutants_of
 from threadpoolctl import threadpool_limits
 
-import grading.checks  # noqa: F401  (importing it registers every check)
 from grading import CHECKS, grade
 from grading.diagnosis import Call, Raised, Recorder, same
+from grading.grading_calls import grading_calls
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
@@ -167,12 +167,10 @@ def load_notebook(path: Path) -> Notebook:
 
 def graded_calls(code: str) -> Iterator[tuple[str, str]]:
     """``(exercise, function name)`` for each ``grade("...", name)`` of a registered check."""
-    for node in ast.walk(ast.parse(code)):
-        if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
-                and node.func.id in ("grade", "grade_parts") and len(node.args) == 2
-                and isinstance(node.args[0], ast.Constant) and isinstance(node.args[1], ast.Name)
-                and node.args[0].value in CHECKS and not node.args[0].value.startswith("quiz.")):
-            yield node.args[0].value, node.args[1].id
+    for call in grading_calls(code):
+        if (len(call.targets) == 1 and call.exercise in CHECKS
+                and not call.exercise.startswith("quiz.")):
+            yield call.exercise, call.targets[0]
 
 
 def defined_functions(code: str) -> list[str]:

@@ -36,8 +36,9 @@ from typing import Any, TextIO
 from nbgrader.api import Gradebook
 
 from course.class_statistics import grading_records
+from course.grading_outcome import Outcome, failure_table
 from course.nbgrader_api import instructor_api, load_config
-from course.parallel_autograde import Outcome, autograde_class, failure_table
+from course.parallel_autograde import autograde_class
 from course.preflight import Finding, check_class
 from course.report import write_report
 from course.simulate import (

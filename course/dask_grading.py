@@ -18,8 +18,10 @@ What the workers need:
 * one thread per worker (``dask worker ADDRESS --nthreads 1``): a grading task changes the
   worker's working folder, and two at once in one process would trip over each other.
 
-A task whose student runs past ``student_timeout`` is reported as stopped; Dask cannot stop a
-running task, so the worker finishes it in the background, within nbgrader's limit per cell.
+Each task caps its worker's memory as a local worker does (``BACKPROP_WORKER_MB``, read on the
+worker's machine). A task whose student runs past ``student_timeout`` is reported as stopped;
+Dask cannot stop a running task, so the worker finishes it in the background, within
+nbgrader's limit per cell.
 """
 
 from __future__ import annotations
@@ -31,7 +33,17 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from course.grade_student import grade_student
+from course.grading_outcome import Outcome, outcome_of
 from course.progress import ProgressBar
+from course.worker_memory import limit_memory
+
+
+def grade_with_memory_cap(course: str, assignment: str, student: str) -> dict[str, Any]:
+    """One Dask task: cap the worker's memory (:mod:`course.worker_memory`), as a local
+    grading worker does, then grade ``student`` (:func:`course.grade_student.grade_student`).
+    A kernel that floods the grader kills this worker alone; its nanny starts a new one."""
+    limit_memory()
+    return grade_student(course, assignment, student)
 
 
 def autograde_on_dask(course: Path, assignment: str, students: Sequence[str], scheduler: Any,
@@ -44,12 +56,10 @@ def autograde_on_dask(course: Path, assignment: str, students: Sequence[str], sc
     grading; the other students are graded all the same."""
     from distributed import Client, as_completed  # optional: only this mode needs Dask
 
-    from course.parallel_autograde import Outcome, outcome_of
-
     client = scheduler if isinstance(scheduler, Client) else Client(scheduler)
     try:
-        futures = {client.submit(grade_student, str(course), assignment, student, pure=False):
-                   student for student in students}
+        futures = {client.submit(grade_with_memory_cap, str(course), assignment, student,
+                                 pure=False): student for student in students}
         outcomes: dict[str, Outcome] = {}
         bar = ProgressBar(f"autograde {assignment} on Dask", len(students), progress)
         started = time.monotonic()

@@ -14,9 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from course.notebooks import defined_function, read, solution_cells
+from grading.grading_calls import grading_calls
 
-GRADE_CALL = re.compile(r'(?P<call>grade|grade_parts)\("(?P<exercise>[\w.]+)",\s*(?P<target>\w+)'
-                        r'(?:,\s*points=(?P<points>[\d.]+))?\)')
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 
 
@@ -88,16 +87,15 @@ def read_plan(path: Path, assignment: str) -> NotebookPlan:
     exercises = []
     for cell in notebook.cells:
         meta = cell.metadata.get("nbgrader", {})
-        match = GRADE_CALL.search(cell.source) if meta.get("grade") else None
-        if match is None:
+        calls = grading_calls(cell.source) if meta.get("grade") else []
+        if not calls or not calls[0].targets:
             continue
-        target = match["target"]
+        call = calls[0]
+        target = call.targets[0]
         uses = _called_names(solutions.get(target, "")) & set(solutions) - {target}
-        stated = match["points"]
-        exercises.append(Exercise(match["exercise"], target, float(meta["points"]),
-                                  meta["grade_id"], frozenset(uses),
-                                  in_parts=match["call"] == "grade_parts",
-                                  stated_points=float(stated) if stated else None))
+        exercises.append(Exercise(call.exercise, target, float(meta["points"]),
+                                  meta["grade_id"], frozenset(uses), in_parts=call.in_parts,
+                                  stated_points=call.points))
     return NotebookPlan(assignment, path.name, tuple(exercises), solutions)
 
 

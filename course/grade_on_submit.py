@@ -43,10 +43,11 @@ from traitlets.config import Config
 
 from course.attempts import CourseServe, policy_from_config
 from course.grade_student import grade_student
+from course.grading_outcome import reason_from_log
 from course.nbgrader_api import instructor_api, load_config
-from course.parallel_autograde import limit_memory, reason_from_log
 from course.safe_collect import SafeCollect
 from course.submit_notes import add_note_to_feedback, attempt_lines, release_note
+from course.worker_memory import limit_memory
 
 
 def inbound_folder(config: Config) -> Path:

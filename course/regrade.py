@@ -42,8 +42,9 @@ from nbgrader.api import Gradebook
 
 from course.class_statistics import _cell_messages
 from course.grade_on_submit import cell_scores
+from course.grading_outcome import failure_table
 from course.nbgrader_api import instructor_api, load_config
-from course.parallel_autograde import autograde_class, failure_table, submitted_students
+from course.parallel_autograde import autograde_class, submitted_students
 from sandbox.limits import FILE as LIMITS
 
 #: Characters of a grader's message kept in the report.

@@ -24,4 +24,8 @@ Exercise names are ``<notebook>.<function>``; every check module registers its o
 from grading.registry import CHECKS, PARTS, Failure, register
 from grading.runner import grade, grade_parts
 
+# Importing the package registers every check (and every question of grading.answers); the
+# registries never import the modules that add to them.
+from grading import checks  # noqa: F401  isort: skip
+
 __all__ = ["CHECKS", "PARTS", "Failure", "grade", "grade_parts", "register"]

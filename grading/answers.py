@@ -77,15 +77,9 @@ def _checker(exercise: str, question: Asked) -> Callable[[Any], None]:
     return check
 
 
-def _load() -> None:
-    """Register every check (and with them every question), once."""
-    import grading.checks  # noqa: F401
-
-
 def is_question(exercise: str) -> bool:
     """Whether ``exercise`` is graded as an answer (a quiz question, or a question of a problem
     set), not as a function."""
-    _load()
     return exercise.startswith("quiz.") or exercise in ASKED
 
 
@@ -93,7 +87,6 @@ def wrong_answer(target: str) -> Any:
     """An answer to the question answered by the variable ``target`` that earns nothing: a wrong
     letter for a reading, the number written as text (in quotes) for a numeric prediction, no
     letter at all for a prediction by letter. None when no question uses ``target``."""
-    _load()
     found = [q for name, q in ASKED.items() if name.split(".", 1)[1] == target]
     if not found:
         return None

@@ -74,13 +74,8 @@ def _every_part(name: str) -> Check:
     return check_every_part
 
 
-def _load() -> None:
-    from grading import checks  # noqa: F401  (importing registers every check)
-
-
 def lookup(name: str) -> Check:
-    """The check of exercise ``name`` (all its parts), loading the check modules on first use."""
-    _load()
+    """The check of exercise ``name`` (all its parts)."""
     try:
         return CHECKS[name]
     except KeyError:

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from nbformat import NotebookNode
 from nbgrader.utils import is_grade, is_locked, is_solution
 
-from sandbox import hidden
+from grading.grading_calls import GradingCall, grading_calls
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,13 @@ def _test_cell(cell: NotebookNode) -> bool:
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
 
 
-def _test_cells(notebook: NotebookNode) -> dict[str, list[hidden.GradingCall]]:
+def _test_cells(notebook: NotebookNode) -> dict[str, list[GradingCall]]:
     """grade_id of each test cell -> its grading calls (``grade(...)``, ``grade_parts(...)``)."""
     found = {}
     for cell in notebook.cells:
         if _test_cell(cell):
             try:
-                _, calls = hidden.split(cell.source)
+                calls = grading_calls(cell.source)
             except ValueError:
                 continue
             found[cell.metadata["nbgrader"]["grade_id"]] = calls

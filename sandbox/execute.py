@@ -46,7 +46,7 @@ from nbgrader.preprocessors import Execute
 from nbgrader.utils import is_grade, is_solution
 from traitlets import Bool, Integer, Unicode, default
 
-from grading import grade, grade_parts
+from grading import grade, grade_parts, variant
 from grading.runner import noting_mistakes
 from sandbox import METADATA_KEY, SCORES_KEY, harness, hidden, jail, remote, wire
 from sandbox.kernel import SandboxedKernelManager
@@ -73,6 +73,9 @@ class SealedExecute(Execute):
     work_mb = Integer(256, help="Size of the kernel's working folder (a copy of the student's "
                       "folder), in MiB.").tag(config=True)
     output_bytes = Integer(200_000, help="Output kept per cell, in bytes.").tag(config=True)
+    secret_file = Unicode("", help="The course's grading secret (grading.variant): with it "
+                          "each student gets their own hidden inputs; empty: every student "
+                          "the same ones.").tag(config=True)
     cell_limits = Unicode("", help="The course's table of time limits per cell "
                           "(sandbox.limits; empty: the flat `timeout` for every cell).").tag(
         config=True)
@@ -123,6 +126,9 @@ class SealedExecute(Execute):
             self._lost_noted = False
             self._bomb_noted = False
             info = resources.get("nbgrader", {})
+            student = str(info.get("student") or "")
+            self._variant = ((student, variant.read_secret(self.secret_file))
+                             if self.secret_file and student else None)
             self._limits = read_table(
                 self.cell_limits, str(info.get("assignment", "")),
                 str(info.get("notebook", ""))) if self.cell_limits else {}
@@ -305,7 +311,7 @@ class SealedExecute(Execute):
             self._incidents.append(f"{name}: a value the notebook displayed in a test cell "
                                    "was ignored (only the grader's result counts)")
         cell.outputs = kept
-        passed, partial, mistakes = True, None, []
+        passed, partial, mistakes, probes = True, None, [], {}
         if any(o.get("ename") == "CellTimeoutError" for o in kept):
             # The cell already scores 0, and its function would most likely loop again.
             self._hung(calls)
@@ -321,6 +327,7 @@ class SealedExecute(Execute):
                     if points is not None and partial is None:
                         partial = points
             mistakes = [{"id": m.id, "name": m.name} for m in named]
+            probes = dict(named.probes)  # unexplained failures' fingerprints (grading/runner.py)
         # nbgrader's rule on what remains: an error in the cell scores 0, else the points a
         # partly graded exercise earned, else all of them.
         full = float(cell.metadata["nbgrader"]["points"])
@@ -331,7 +338,8 @@ class SealedExecute(Execute):
         else:
             score = full
         self._scores[name] = score
-        self._cells[name] = {"points": score, "max_points": full, "mistakes": mistakes}
+        self._cells[name] = {"points": score, "max_points": full, "mistakes": mistakes,
+                             **({"probes": probes} if probes else {})}
 
     def _note_trouble(self, cell: NotebookNode, index: int, name: str) -> None:
         """Record what the instructor should hear of: time limits, memory, output cut."""
@@ -357,7 +365,7 @@ class SealedExecute(Execute):
             self._kernel.deadline = time.monotonic() + (self._limit or self.timeout or 60)
             with self._kernel.serving():
                 objects = [self._student_object(target) for target in call.targets]
-                with contextlib.redirect_stdout(printed):
+                with contextlib.redirect_stdout(printed), self._students_inputs():
                     if call.in_parts:
                         points = grade_parts(call.exercise, *objects, points=call.points)
                     else:
@@ -371,6 +379,12 @@ class SealedExecute(Execute):
         self._note_kernel(name, timeouts)
         text = printed.getvalue() or f"✓ {call.exercise}: the hidden tests pass"
         return True, points, _grader_output(text, True)
+
+    def _students_inputs(self) -> contextlib.AbstractContextManager[None]:
+        """The grader's hidden inputs for the student being graded (grading.variant)."""
+        if self._variant is None:
+            return contextlib.nullcontext()
+        return variant.grading_student(*self._variant)
 
     def _hung(self, calls: Iterable[hidden.GradingCall]) -> None:
         """The functions these grading calls grade ran past a time limit: later diagnosis

@@ -16,7 +16,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from course.exercises import GRADE_CALL
+from grading.grading_calls import grading_calls
 
 SOURCE = Path(__file__).resolve().parents[2] / "source"
 
@@ -54,6 +54,7 @@ def graded_functions() -> dict[str, tuple[str, str]]:
         if not folder.is_dir():
             continue
         for cell in _cells(folder.name):
-            for call in GRADE_CALL.finditer(_source(cell)):
-                found[call["exercise"]] = (folder.name, call["target"])
+            for call in grading_calls(_source(cell)):
+                if call.targets:
+                    found[call.exercise] = (folder.name, call.targets[0])
     return found

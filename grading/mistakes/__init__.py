@@ -7,6 +7,13 @@ graders recognise them in submissions (targeted feedback), and the class simulat
 make realistic classes.
 """
 
+import importlib
+import pkgutil
+
 from grading.mistakes.catalogue import MISTAKES, Mistake, for_exercise
+
+# Importing each module of the package registers its mistakes (one module per notebook part).
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
 
 __all__ = ["MISTAKES", "Mistake", "for_exercise"]

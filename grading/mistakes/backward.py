@@ -288,7 +288,3 @@ def relative_error_no_floor(a, n):
 def relative_error_absolute(a, n):
     return float(np.linalg.norm(np.asarray(a, dtype=float) - n))
 
-
-# --- the chain rule on a graph: catalogued in their own module, registered with these ----------
-
-from grading.mistakes import chain_rule  # noqa: E402, F401

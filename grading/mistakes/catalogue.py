@@ -45,7 +45,6 @@ def mistake(exercise: str, key: str, name: str, hint: str) -> Callable[[Callable
 
 
 def for_exercise(exercise: str) -> list[Mistake]:
-    """Every catalogued mistake of one exercise, loading the mistake modules on first use."""
-    from grading.mistakes import backward, forward, training  # noqa: F401  (registers them)
-
+    """Every catalogued mistake of one exercise (the package ``grading.mistakes`` registers
+    every module's mistakes when it is imported)."""
     return [m for m in MISTAKES if m.exercise == exercise]

@@ -3,8 +3,6 @@
 Node by node (add, multiply, square, sigmoid, mean), the two-sample graph worked forward and
 backward, and one step of the 2-2-1 XOR network with every intermediate. Each wrong variant is
 self-contained student code (NumPy only), as the class simulator pastes it into a notebook.
-Loaded with the rest of the backward notebook's catalogue (:mod:`grading.mistakes.backward`
-imports this module).
 """
 
 from __future__ import annotations

@@ -5,12 +5,14 @@ is reported without stopping the others."""
 from __future__ import annotations
 
 import os
+import resource
 
 import pytest
 from nbgrader.api import Gradebook
 
 from course.parallel_autograde import autograde_class
 from course.simulate import simulate_class
+from course.worker_memory import WORKER_MB
 
 from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
 
@@ -33,13 +35,14 @@ def graded_on_dask(tmp_path_factory):
                           dashboard_address=None) as cluster, Client(cluster) as client:
             outcomes = autograde_class(course, ASSIGNMENT, scheduler=client, progress=None)
             workers = len(client.scheduler_info()["workers"])
+            caps = client.run(lambda: resource.getrlimit(resource.RLIMIT_AS)[0])
     finally:
         del os.environ["BACKPROP_CELL_TIMEOUT"]
-    return course, plans, outcomes, workers
+    return course, plans, outcomes, workers, caps
 
 
 def test_every_student_scores_what_the_simulator_intended(graded_on_dask):
-    course, plans, outcomes, workers = graded_on_dask
+    course, plans, outcomes, workers, _ = graded_on_dask
     assert workers == 2
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         got = {s.student.id: s.score for s in gradebook.assignment_submissions(ASSIGNMENT)}
@@ -48,7 +51,7 @@ def test_every_student_scores_what_the_simulator_intended(graded_on_dask):
 
 
 def test_a_damaged_submission_is_reported_and_the_rest_graded(graded_on_dask):
-    _, plans, outcomes, _ = graded_on_dask
+    _, plans, outcomes, _, _ = graded_on_dask
     broken = {p.student for p in plans if p.profile == "broken_file"}
     failed = {o.student: o.reason for o in outcomes if o.status != "graded"}
     assert set(failed) == broken
@@ -56,10 +59,17 @@ def test_a_damaged_submission_is_reported_and_the_rest_graded(graded_on_dask):
 
 
 def test_each_outcome_carries_the_time_and_memory_it_took(graded_on_dask):
-    _, _, outcomes, _ = graded_on_dask
+    _, _, outcomes, _, _ = graded_on_dask
     graded = [o for o in outcomes if o.status == "graded"]
     assert graded
     for outcome in graded:
         assert outcome.seconds > 0
         assert outcome.worker_mb > 50  # a Python process with nbgrader loaded
         assert outcome.kernel_mb > 20  # the notebook's kernel, waited for by the worker
+
+
+def test_a_dask_task_caps_its_workers_memory_like_a_local_worker(graded_on_dask):
+    """A kernel that floods the grader must kill one Dask worker, not exhaust its machine."""
+    caps = set(graded_on_dask[4].values())
+    assert WORKER_MB * 2**20 in caps
+    assert caps <= {WORKER_MB * 2**20, resource.RLIM_INFINITY}  # a worker given no task

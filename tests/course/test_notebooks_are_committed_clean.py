@@ -9,7 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from course.exercises import GRADE_CALL, read_plan
+from course.exercises import read_plan
+from grading.grading_calls import grading_calls
 from grading.registry import parts_of
 
 from .nbgrader_cli import ASSIGNMENTS, RELEASE, ROOT, SOURCE, notebooks
@@ -55,7 +56,7 @@ def test_every_graded_test_cell_calls_its_hidden_grader(path):
         meta = cell.get("metadata", {}).get("nbgrader", {})
         if meta.get("grade") and cell["cell_type"] == "code":
             source = "".join(cell["source"])
-            assert "### BEGIN HIDDEN TESTS" in source and GRADE_CALL.search(source), (
+            assert "### BEGIN HIDDEN TESTS" in source and grading_calls(source), (
                 f"{path.name}: test cell {meta['grade_id']} has no hidden grader call"
             )
 
@@ -80,7 +81,7 @@ def test_exercises_in_parts_are_graded_in_parts_for_the_cells_points(path):
             assert last[-1] == "### END HIDDEN TESTS" and last[-2].startswith("grade_parts("), (
                 f"{cell['metadata']['nbgrader']['grade_id']}: grade_parts must be the last "
                 "expression, so its result is the cell's score")
-            function = GRADE_CALL.search(last[-2])["target"]
+            function = grading_calls(last[-2])[0].targets[0]
             assert f'SCORED_IN_PARTS.add("{function}")' in source.split("with visible_checks")[0]
 
 

@@ -1,0 +1,34 @@
+"""The memory a grading worker process may use.
+
+A worker needs under 1 GiB; the cap stops a kernel that sends the grader more than it can hold
+(a ZeroMQ message of many parts, each under the size limit of one part): that worker dies, its
+student is reported, and the rest of the class is graded. Set in each local grading worker
+(``course.parallel_autograde``), in each Dask task (``course.dask_grading``) and in each child
+of the grading service (``course.grade_on_submit``).
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+
+#: The address space a grading worker may use, in MiB (``BACKPROP_WORKER_MB``; 0: no limit).
+WORKER_MB = 4096
+
+
+def limit_memory(megabytes: int | None = None) -> None:
+    """Cap this process's address space at ``megabytes`` (default: ``BACKPROP_WORKER_MB``, else
+    :data:`WORKER_MB`; 0 or less: no cap). Never raises the existing cap."""
+    if megabytes is None:
+        try:
+            megabytes = int(os.environ.get("BACKPROP_WORKER_MB", WORKER_MB))
+        except ValueError:
+            megabytes = WORKER_MB
+    if megabytes <= 0:
+        return
+    wanted = megabytes * 2**20
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    for existing in (soft, hard):
+        if existing != resource.RLIM_INFINITY:
+            wanted = min(wanted, existing)
+    resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))

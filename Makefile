@@ -81,9 +81,11 @@ release: $(INSTALLED)
 # As root (the usual case in a container) JupyterLab refuses to start without --allow-root.
 ALLOW_ROOT := $(shell [ "$$(id -u)" = 0 ] && echo --allow-root)
 # Jupyter's configuration path starts with jupyter_student_config/, the student's settings: no
-# Formgrader or Create Assignment, no news pop-up, notebooks open unchanged.
+# Formgrader or Create Assignment, no news pop-up, notebooks open unchanged. No exchange here:
+# the quiz shows its default numbers and says why (course/student_lab.py).
 lab: $(INSTALLED)
 	mkdir -p student && cp -rn release/. student/
+	BACKPROP_QUIZ_NUMBERS=default \
 	JUPYTER_CONFIG_PATH="$(CURDIR)/jupyter_student_config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}" \
 		$(VENV)/bin/jupyter lab $(ALLOW_ROOT) student
 

@@ -19,9 +19,10 @@ this file, through environment variables:
   (the explicit choice of a weaker mode that protects nothing against a hostile submission and
   refuses to run as root). See "Tamper-proof grading" in the README.
 * ``BACKPROP_SECRET``: the course's grading secret, from which each student's own hidden inputs
-  are derived (default: ``.grading_secret`` beside this file, created on first use; ``off``: the
-  same inputs for every student). Keep it with the gradebook: a new secret gives every student
-  new inputs. See ``grading/variant.py``.
+  are derived (default: ``.grading_secret`` beside this file, created on first use; a relative
+  path is taken from this file's folder; ``off``: the same inputs for every student). Keep it
+  with the gradebook and back it up with it: a new secret gives every student new inputs. See
+  ``grading/variant.py`` and "Each student their own hidden inputs" in the README.
 * ``BACKPROP_WORKER_MB``: the address space of one grading worker process, in MiB (default
   4096; 0 for no limit), read by ``course.parallel_autograde`` and the grading service.
 """
@@ -63,10 +64,12 @@ cell_limits = os.environ.get("BACKPROP_CELL_LIMITS", os.path.join(here, "cell_ti
 if cell_limits != "off":
     c.SealedExecute.cell_limits = cell_limits
 
-# Each student their own hidden inputs (grading/variant.py), from this secret and their id.
-secret = os.environ.get("BACKPROP_SECRET", os.path.join(here, ".grading_secret"))
+# Each student their own hidden inputs (grading/variant.py), from this secret and their id. A
+# relative path is the course folder's: every grading worker, whatever its working folder, reads
+# the one secret.
+secret = os.environ.get("BACKPROP_SECRET", ".grading_secret")
 if secret != "off":
-    c.SealedExecute.secret_file = secret
+    c.SealedExecute.secret_file = os.path.join(here, secret)
 
 # `nbgrader validate` and JupyterLab's Validate button: the first failing cell's error starts
 # with "7 of 10 exercises pass their visible checks.", and no message is cut at the validator's
@@ -110,12 +113,15 @@ c.PercentPerDayLate.grace_minutes = 5.0
 # (sandbox/sanitize.py).
 # Feedback shows each test cell's visible checks and the grader's message, never the hidden part
 # (neither its source nor the lines of it a traceback would quote), nor a test cell's value
-# (scores come from the gradebook) (course/feedback_filter.py).
+# (scores come from the gradebook) (course/feedback_filter.py). Above the notebook, the
+# student's misconceptions across the course, from the autograded records of their other
+# assignments (CourseProfile, course/profile.py).
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
     "nbgrader.preprocessors.ClearHiddenTests",
     "course.feedback_filter.ShortTracebacks",
     "course.feedback_filter.HideTestCellResults",
+    "course.feedback_filter.CourseProfile",
     "sandbox.sanitize.SanitizeStudentHTML",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

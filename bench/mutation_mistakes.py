@@ -287,30 +287,27 @@ HAND_WRITTEN: dict[str, tuple[HandWritten, ...]] = {
           "    for epoch in range(epochs):\n",
           "    for epoch in range(epochs):\n        rng = np.random.default_rng(seed)\n"),
         M("train records the loss before the epoch's updates",
-          "    for epoch in range(epochs):\n"
-          "        for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, rng):\n"
-          "            A, caches = network_forward(X_batch, weights, biases, activations)\n"
-          "            dWs, dbs = network_backward(output_delta(A, Y_batch), weights, caches, "
-          "hidden_grads)\n"
-          "            weights = [sgd_step(W, dW, lr) for W, dW in zip(weights, dWs)]\n"
-          "            biases = [sgd_step(b, db, lr) for b, db in zip(biases, dbs)]\n"
-          "        A, _ = network_forward(X, weights, biases, activations)\n"
-          "        losses.append(loss(A, Y))\n",
-          "    for epoch in range(epochs):\n"
-          "        A, _ = network_forward(X, weights, biases, activations)\n"
-          "        losses.append(loss(A, Y))\n"
-          "        for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, rng):\n"
-          "            A, caches = network_forward(X_batch, weights, biases, activations)\n"
-          "            dWs, dbs = network_backward(output_delta(A, Y_batch), weights, caches, "
-          "hidden_grads)\n"
-          "            weights = [sgd_step(W, dW, lr) for W, dW in zip(weights, dWs)]\n"
-          "            biases = [sgd_step(b, db, lr) for b, db in zip(biases, dbs)]\n"),
+          "    return weights, biases, losses",
+          "    A, _ = network_forward(X, *init_network(layer_sizes, seed, hidden), activations)\n"
+          "    return weights, biases, [loss(A, Y), *losses[:-1]]"),
         M("train divides the output delta by the batch size again",
           "output_delta(A, Y_batch)", "output_delta(A, Y_batch) / len(Y_batch)"),
         M("train shuffles with an unseeded generator",
           "np.random.default_rng(seed)", "np.random.default_rng()"),
-        M("train steps the weights with lr / batch_size", "sgd_step(W, dW, lr)",
-          "sgd_step(W, dW, lr / batch_size)"),
+        M("train steps the weights with lr / batch_size", "sgd_step(params[i], grads[i], lr)",
+          "sgd_step(params[i], grads[i], lr / batch_size)"),
+        M("train adds 1 to Adam's t once per parameter array, not once per step",
+          "            t += 1\n            for i in range(len(params)):\n",
+          "            for i in range(len(params)):\n                t += 1\n"),
+        M("train starts Adam's t at 1, so that the first step is number 2",
+          "    t, losses = 0, []", "    t, losses = 1, []"),
+        M("train leaves adam_step's lr to its default 0.001",
+          "adam_step(params[i], grads[i], ms[i], vs[i], t, lr)",
+          "adam_step(params[i], grads[i], ms[i], vs[i], t)"),
+        M("train keeps Adam's m and v in one same list",
+          "    ms = [np.zeros_like(p) for p in weights + biases]          # Adam: one m and one v "
+          "per array\n    vs = [np.zeros_like(p) for p in weights + biases]\n",
+          "    ms = vs = [np.zeros_like(p) for p in weights + biases]\n"),
     ),
     "explorations.gradient_norms": (
         M("gradient_norms uses the spectral norm (np.linalg.norm(dW, 2))",

@@ -6,7 +6,7 @@
 * quiz items: difficulty (the mean share of points, so 0.9 is an easy question) and
   discrimination (the correlation between a question's score and the rest of the quiz: near 0
   or negative means the question does not separate students who understood from those who did
-  not, and deserves a second look);
+  not, and deserves a second look), with each question's number and title for its label;
 * mistakes: how many submissions the graders named each catalogued mistake in, from the
   structured record the grader writes into each autograded notebook's metadata (never from
   the outputs' text, which a student's code can imitate);
@@ -18,12 +18,14 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import nbformat
 import numpy as np
 from nbgrader.api import Gradebook, MissingEntry
 
@@ -127,6 +129,64 @@ def quiz_items(cells: list[str], points: dict[str, float], scores: np.ndarray) -
             discrimination = float(np.corrcoef(item, rest)[0, 1])
         items.append(QuizItem(cell, float(item.mean()), discrimination))
     return items
+
+
+#: Quiz questions whose discrimination is below this deserve a second look.
+DISCRIMINATION_FLOOR = 0.2
+
+
+def question_number(cell: str) -> int | None:
+    """The question number in a quiz cell's name (``check_q07`` -> 7)."""
+    found = re.search(r"q0*(\d+)", cell)
+    return int(found.group(1)) if found else None
+
+
+def question_titles(folder: Path) -> dict[int, str]:
+    """Each quiz question's title by number, from the headings ``## Question 7: Title`` of
+    the notebooks in ``folder`` (empty when there are none)."""
+    titles = {}
+    for path in sorted(folder.glob("*.ipynb")):
+        try:
+            notebook = nbformat.read(path, as_version=4)
+        except Exception:  # a missing or damaged source only costs the titles
+            continue
+        for cell in notebook.cells:
+            if cell.cell_type == "markdown":
+                for number, title in re.findall(r"^#+\s*Question\s+(\d+)\s*:\s*(.+)$",
+                                                cell.source, flags=re.MULTILINE):
+                    titles[int(number)] = title.strip()
+    return titles
+
+
+def question_label(cell: str, titles: dict[int, str]) -> str:
+    """``Q7 Title`` for a quiz cell (its name when it has no number)."""
+    number = question_number(cell)
+    if number is None:
+        return cell
+    return f"Q{number} {titles.get(number, '')}".strip()
+
+
+def needs_a_look(item: QuizItem) -> bool:
+    """Whether a question's discrimination is below the floor, or not defined."""
+    return math.isnan(item.discrimination) or item.discrimination < DISCRIMINATION_FLOOR
+
+
+def quiz_places(items: list[QuizItem]) -> dict[tuple[float, float], list[QuizItem]]:
+    """The quiz plot's points: questions at one place (difficulty, discrimination, NaN drawn
+    as 0) share a point."""
+    points: dict[tuple[float, float], list[QuizItem]] = {}
+    for item in items:
+        y = 0.0 if math.isnan(item.discrimination) else item.discrimination
+        points.setdefault((round(item.difficulty, 3), round(y, 3)), []).append(item)
+    return points
+
+
+def questions_to_look_at(items: list[QuizItem]
+                         ) -> list[tuple[float, float, list[QuizItem]]]:
+    """The quiz plot's points that get a label, ``(x, y, questions there)``, the lowest
+    discrimination first: those with a question below the floor or where all scored alike."""
+    return sorted(((x, y, group) for (x, y), group in quiz_places(items).items()
+                   if any(needs_a_look(i) for i in group)), key=lambda p: p[1])
 
 
 def _autograded_notebooks(autograded: Path, assignment: str) -> Iterator[tuple[str, dict]]:

@@ -16,16 +16,26 @@ returns) is how stock nbgrader reads partial credit from the outputs. Scores are
 grader (``sandbox/execute.py``) and read by ``GetGrades`` from the gradebook, so in feedback such
 a value is noise: it is removed from test cells. ``SealedExecute`` keeps no value in a test cell
 anyway; this cleans notebooks graded without it.
+
+``CourseProfile``: the student's misconceptions across the course (:mod:`course.profile`),
+from the autograded records of their other assignments as they are when the feedback is
+generated (regenerate an earlier assignment's feedback after a later one is graded, and it names
+the later one too). The template (``feedback_templates/backprop_feedback``) shows the section
+under the score, with links to the sections of the notebooks that explain each mistake.
 """
 
 from __future__ import annotations
 
 import re
+from pathlib import Path
 from typing import Any
 
 from nbformat import NotebookNode
+from nbgrader.coursedir import CourseDirectory
 from nbgrader.preprocessors import NbGraderPreprocessor
 from nbgrader.utils import is_grade, is_solution
+
+from course import profile
 
 #: The exception class of the course's visible checks (the notebooks' setup cell).
 CHECK_ERRORS = frozenset({"NotYet"})
@@ -62,3 +72,30 @@ class HideTestCellResults(NbGraderPreprocessor):
             cell.outputs = [output for output in cell.get("outputs", [])
                             if output.get("output_type") != "execute_result"]
         return cell, resources
+
+
+#: The key of ``resources`` under which the template finds the misconceptions section.
+PROFILE_KEY = "backprop_profile"
+
+
+class CourseProfile(NbGraderPreprocessor):
+    """Put the student's misconceptions across the course (HTML, escaped) into the
+    resources, for the feedback template. Never fails the feedback: an unreadable record
+    only leaves the section out."""
+
+    def preprocess(self, nb: NotebookNode, resources: dict[str, Any]
+                   ) -> tuple[NotebookNode, dict[str, Any]]:
+        resources[PROFILE_KEY] = ""
+        try:
+            grading = resources["nbgrader"]
+            student, assignment = str(grading["student"]), str(grading["assignment"])
+            notebook = str(grading["notebook"])
+            # nbgrader reads {autograded}/{student}/{assignment}/{notebook}.ipynb
+            autograded = Path(resources["metadata"]["path"]).resolve().parent.parent
+            coursedir = CourseDirectory(config=self.config)
+            release = Path(coursedir.root) / coursedir.release_directory
+            found = profile.student_profile(autograded, student, release)
+            resources[PROFILE_KEY] = profile.feedback_html(found, assignment, notebook)
+        except Exception as error:  # the rest of the feedback still matters more
+            self.log.warning("misconceptions left out of the feedback: %s", error)
+        return nb, resources

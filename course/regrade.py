@@ -165,7 +165,9 @@ def regrade(course: Path, assignment: str, workers: int | None = None,
     old_messages = messages(course / "autograded", assignment)
     with tempfile.TemporaryDirectory(prefix="regrade-") as where:
         scratch = scratch_copy(course, assignment, students, Path(where))
-        with _environment(BACKPROP_GRADEBOOK=_scratch_db(scratch)):
+        # The course's own secret: every student meets the hidden inputs they met before.
+        secret = str(config.SealedExecute.get("secret_file", "") or "off")
+        with _environment(BACKPROP_GRADEBOOK=_scratch_db(scratch), BACKPROP_SECRET=secret):
             outcomes = autograde_class(scratch, assignment, students, workers=workers,
                                        progress=sys.stderr if progress else None)
         if any(o.status != "graded" for o in outcomes):

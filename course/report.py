@@ -5,11 +5,14 @@
 writes ``report/index.html`` with the score distribution of each assignment, each exercise's
 success rate, the failures no catalogued mistake explains, how often each catalogued mistake
 was found, each quiz question's difficulty and discrimination, (when given) what the
-look-over and the autograde could not handle, and what the latest ``python -m course.regrade``
-of each assignment changed (``regrade/*.csv``). The page is self-contained (plots embedded, no
-script, style or font from the network), so it reads offline and can be sent as one file; each
-plot is also saved beside it as a PNG. An assignment with no graded submission yet (or not in
-the gradebook) is skipped with a one-line note, so the same command serves every week.
+look-over and the autograde could not handle, each student's misconceptions across the
+assignments and the class's most common ones (:mod:`course.profile`), pairs of students whose
+code or wrong outputs are alike, with the evidence (:mod:`course.similarity`), and what the
+latest ``python -m course.regrade`` of each assignment changed (``regrade/*.csv``). The page
+is self-contained (plots embedded, no script, style or font from the network), so it reads
+offline and can be sent as one file; each plot is also saved beside it as a PNG. An
+assignment with no graded submission yet (or not in the gradebook) is skipped with a one-line
+note, so the same command serves every week.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ import argparse
 import base64
 import html
 import math
-import re
 import sys
 import textwrap
 from collections import Counter
@@ -29,12 +31,13 @@ import matplotlib
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
-import nbformat
 import numpy as np
 from matplotlib.ticker import MaxNLocator, PercentFormatter
 from nbgrader.api import Gradebook, MissingEntry
 
+from course import profile, similarity
 from course.class_statistics import (
+    DISCRIMINATION_FLOOR,
     CellStats,
     QuizItem,
     Unexplained,
@@ -42,8 +45,14 @@ from course.class_statistics import (
     cell_stats,
     grading_records,
     mistake_counts,
+    needs_a_look,
     percentages,
+    question_label,
+    question_number,
+    question_titles,
+    questions_to_look_at,
     quiz_items,
+    quiz_places,
     unexplained_failures,
 )
 from course.nbgrader_api import load_config
@@ -52,8 +61,6 @@ from course.preflight import Finding
 from course.regrade import report_section as regrade_section
 
 QUIZ = "quiz"
-#: Quiz questions whose discrimination is below this deserve a second look.
-DISCRIMINATION_FLOOR = 0.2
 #: At most this many questions are labelled in the quiz plot (the table lists them all).
 QUIZ_LABELS = 10
 
@@ -94,70 +101,17 @@ def plot_exercises(stats: list[CellStats], path: Path) -> str:
     return _save(figure, path)
 
 
-def question_number(cell: str) -> int | None:
-    """The question number in a quiz cell's name (``check_q07`` -> 7)."""
-    found = re.search(r"q0*(\d+)", cell)
-    return int(found.group(1)) if found else None
-
-
-def question_titles(folder: Path) -> dict[int, str]:
-    """Each quiz question's title by number, from the headings ``## Question 7: Title`` of
-    the notebooks in ``folder`` (empty when there are none)."""
-    titles = {}
-    for path in sorted(folder.glob("*.ipynb")):
-        try:
-            notebook = nbformat.read(path, as_version=4)
-        except Exception:  # a missing or damaged source only costs the titles
-            continue
-        for cell in notebook.cells:
-            if cell.cell_type == "markdown":
-                for number, title in re.findall(r"^#+\s*Question\s+(\d+)\s*:\s*(.+)$",
-                                                cell.source, flags=re.MULTILINE):
-                    titles[int(number)] = title.strip()
-    return titles
-
-
-def question_label(cell: str, titles: dict[int, str]) -> str:
-    """``Q7 Title`` for a quiz cell (its name when it has no number)."""
-    number = question_number(cell)
-    if number is None:
-        return cell
-    return f"Q{number} {titles.get(number, '')}".strip()
-
-
-def _needs_a_look(item: QuizItem) -> bool:
-    return math.isnan(item.discrimination) or item.discrimination < DISCRIMINATION_FLOOR
-
-
-def _places(items: list[QuizItem]) -> dict[tuple[float, float], list[QuizItem]]:
-    """The quiz plot's points: questions at one place (difficulty, discrimination, NaN drawn
-    as 0) share a point."""
-    points: dict[tuple[float, float], list[QuizItem]] = {}
-    for item in items:
-        y = 0.0 if math.isnan(item.discrimination) else item.discrimination
-        points.setdefault((round(item.difficulty, 3), round(y, 3)), []).append(item)
-    return points
-
-
-def questions_to_look_at(items: list[QuizItem]
-                         ) -> list[tuple[float, float, list[QuizItem]]]:
-    """The quiz plot's points that get a label, ``(x, y, questions there)``, the lowest
-    discrimination first: those with a question below the floor or where all scored alike."""
-    return sorted(((x, y, group) for (x, y), group in _places(items).items()
-                   if any(_needs_a_look(i) for i in group)), key=lambda p: p[1])
-
-
 def plot_quiz(items: list[QuizItem], titles: dict[int, str], path: Path) -> str:
     """Difficulty against discrimination, one point per question; the questions below the
     floor (or where everyone scored the same) are labelled by number and title, in a column
     beside the plot so that labels never pile up."""
-    points = _places(items)
-    labelled = any(_needs_a_look(item) for item in items)
+    points = quiz_places(items)
+    labelled = any(needs_a_look(item) for item in items)
     figure, axis = plt.subplots(figsize=(10 if labelled else 6, 4.5))
     figure.subplots_adjust(left=0.08 if labelled else 0.13, right=0.55 if labelled else 0.95,
                            bottom=0.13, top=0.95)
     for (x, y), group in points.items():
-        flagged = any(_needs_a_look(i) for i in group)
+        flagged = any(needs_a_look(i) for i in group)
         axis.scatter(x, y, s=30 + 20 * len(group), color="#c44e52" if flagged else "#4c72b0",
                      alpha=0.8, edgecolor="white")
     axis.axhline(DISCRIMINATION_FLOOR, color="grey", linewidth=0.8, linestyle="--")
@@ -293,10 +247,16 @@ def write_report(course: Path, assignments: Sequence[str],
     if mistakes:
         images["mistakes"] = plot_mistakes(mistakes, out / "mistakes.png")
     embedded = {key: _data_uri(out / name) for key, name in images.items()}
+    release = course / str(config.CourseDirectory.release_directory or "release")
+    profiles = profile.class_profiles(autograded, release, students, assignments)
+    behaviour = (profile.report_section(profiles)
+                 + similarity.report_section(similarity.similar_pairs(autograded, release,
+                                                                      assignments)))
     page = out / "index.html"
     page.write_text(_page(course_id, students, scores, stats, items, titles, mistakes,
                           unexplained, embedded, findings or {}, outcomes or {},
-                          _sandbox_section(modes, incidents) + regrade_section(course),
+                          behaviour + _sandbox_section(modes, incidents)
+                          + regrade_section(course),
                           skipped),
                     encoding="utf-8")
     return page

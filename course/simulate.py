@@ -4,7 +4,10 @@ Each student gets a profile (how able and how careful they are) and, from it and
 choice for every graded exercise: a correct answer (the instructor's solution or one of the
 correct styles of :mod:`course.alternatives`), a catalogued mistake, or the stub left as
 released. A few students do something worse: leave everything blank, leave a syntax
-error, write an infinite loop. The simulator writes what each student would submit and the
+error, write an infinite loop. In the quiz, some select-all answers are partly right (partial
+credit), and the answers to questions with per-student numbers (grading/quiz_numbers.py) are
+worked out with the student's own numbers, or copied from a classmate whose numbers differ
+(scored 0). The simulator writes what each student would submit and the
 score each should get, so a grading run can be checked against it: an exercise graded in parts
 gives a catalogued mistake the parts it gets right, found by running the grader in-process; the
 nbgrader run must reach the same number through the notebook.
@@ -16,6 +19,7 @@ import contextlib
 import functools
 import io
 import json
+import math
 import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -26,7 +30,7 @@ from course.exercises import Exercise, NotebookPlan, read_assignment, transitive
 from course.notebooks import fill, read, source_as, write
 from grading import grade_parts
 from grading.answers import wrong_answer
-from grading.checks.quiz import KEY
+from grading.checks.quiz import KEY, expected
 from grading.mistakes import for_exercise
 from grading.mistakes.catalogue import Mistake
 
@@ -52,6 +56,12 @@ UNGRADABLE = ("kernel_killer", "broken_file", "renamed")
 
 #: Every special profile; a class of at least twice as many students has one of each.
 SPECIAL = ("blank", "syntax_error", "infinite_loop", "late", *UNGRADABLE)
+
+#: A quiz answer that is not all right or all wrong: choice -> chance, given a wrong answer
+#: (select-all questions) or any answer (questions with per-student numbers).
+PARTIAL = {"partial:missing": 0.3, "partial:mixed": 0.3}  # a right letter left out; and a wrong one
+COPIED = 0.5  # of the wrong answers to a per-student question: copied from a classmate
+OWN_NUMBERS = 0.5  # of the right ones: the number typed in, worked out with the student's numbers
 
 SYNTAX_ERROR = "def {name}(*args:\n    return None\n"
 INFINITE_LOOP = "def {name}(*args, **kwargs):\n    while True:\n        pass\n"
@@ -141,6 +151,8 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
     exercise_of = {e.target: e for e in plan.exercises}
     for target in targets:
         result.choices[target] = _choose(rng, profile, exercise_of[target])
+        if exercise_of[target].is_quiz:
+            result.choices[target] = _quiz_choice(student, target, result.choices[target])
     broken = [t for t in targets if not exercise_of[t].is_quiz]
     if profile in ("syntax_error", "infinite_loop") and broken:
         result.choices[rng.choice(broken)] = profile
@@ -155,21 +167,74 @@ def plan_notebook(rng: random.Random, student: str, profile: str, plan: Notebook
     if profile in UNGRADABLE:
         result.intended_points = {e.grade_id: 0.0 for e in plan.exercises}
         return result
-    result.intended_points = {e.grade_id: _intended_points(e, result.choices.get(e.target, "blank"))
-                              for e in plan.exercises}
+    result.intended_points = {
+        e.grade_id: _intended_points(e, result.choices.get(e.target, "blank"), student)
+        for e in plan.exercises}
     result.intended_score = round(sum(result.intended_points.values(), 0.0), 2)
     return result
 
 
-def _intended_points(exercise: Exercise, choice: str) -> float:
-    """What ``choice`` earns on ``exercise``: all its points when correct; when graded in parts,
-    the parts a catalogued mistake, or a wrong select-all answer, still gets right; otherwise
-    nothing."""
-    if is_correct(choice):
+def _quiz_choice(student: str, target: str, choice: str) -> str:
+    """A quiz answer's choice made finer, with a generator of its own (the class's generator
+    draws what it drew before): a wrong select-all answer may be partly right
+    (``partial:missing``, ``partial:mixed``); on a question with per-student numbers, a right
+    answer may be the number itself (``own-numbers``) and a wrong one a classmate's
+    (``copied:<classmate>``)."""
+    question = target.removeprefix("answer_")
+    entry = KEY.get(question)
+    if entry is None:
+        return choice
+    rng = random.Random(f"quiz-{student}-{question}")
+    draw = rng.random()
+    if entry.kind == "multiple" and choice == "wrong":
+        for partial, chance in PARTIAL.items():
+            if draw < chance:
+                return partial
+            draw -= chance
+    if entry.per_student is not None and choice == "wrong" and draw < COPIED:
+        return f"copied:{_classmate(student, question)}"
+    if entry.per_student is not None and choice == "correct" and draw < OWN_NUMBERS:
+        return "own-numbers"
+    return choice
+
+
+def _classmate(student: str, question: str) -> str:
+    """A classmate of ``student`` whose answer to ``question`` differs from ``student``'s."""
+    mine = expected(question, student)
+    for n in range(1, 1000):
+        classmate = f"student{n:03d}"
+        if not math.isclose(expected(question, classmate), mine, rel_tol=3 * KEY[question].rtol):
+            return classmate
+    raise ValueError(f"every student has {student}'s answer to {question}")
+
+
+def _quiz_answer(question: str, choice: str, student: str) -> object:
+    """The answer a quiz choice writes: the student's own number, a classmate's, a partly
+    right select-all answer, or a wrong one."""
+    if choice == "own-numbers":
+        return expected(question, student)
+    if choice.startswith("copied:"):
+        return expected(question, choice.removeprefix("copied:"))
+    key = str(KEY[question].answer)
+    if choice == "partial:missing":
+        return key[1:]
+    if choice == "partial:mixed":
+        return key[1:] + next(c for c in KEY[question].options if c not in key)
+    return _wrong_answer(question, student)
+
+
+def _intended_points(exercise: Exercise, choice: str, student: str = "") -> float:
+    """What ``choice`` earns on ``exercise``: all its points when correct (for a per-student
+    quiz question, also when worked out with the student's own numbers); when graded in parts,
+    the parts a catalogued mistake, or a wrong or partly right select-all answer, still gets
+    right; otherwise nothing (a classmate's numbers included)."""
+    if is_correct(choice) or choice == "own-numbers":
         return exercise.points
-    if exercise.in_parts and exercise.is_quiz and choice == "wrong":
+    if exercise.in_parts and exercise.is_quiz and (choice == "wrong"
+                                                   or choice.startswith("partial:")):
+        question = exercise.target.removeprefix("answer_")
         with contextlib.redirect_stdout(io.StringIO()):
-            return grade_parts(exercise.exercise, _wrong_answer(exercise.target[len("answer_"):]),
+            return grade_parts(exercise.exercise, _quiz_answer(question, choice, student),
                                points=exercise.points)
     if exercise.in_parts and choice.startswith("mistake:"):
         with contextlib.redirect_stdout(io.StringIO()):  # grade_parts prints its report
@@ -183,24 +248,30 @@ def _mistake(exercise: Exercise, choice: str) -> Mistake:
     return next(m for m in for_exercise(exercise.exercise) if m.key == key)
 
 
-def _wrong_answer(question: str) -> object:
+def _wrong_answer(question: str, student: str | None = None) -> object:
+    """A wrong answer to ``question`` (for ``student``'s numbers, on a per-student question)."""
     if question not in KEY:  # a question asked in a problem set (grading/answers.py)
         return wrong_answer(f"answer_{question}")
     entry = KEY[question]
+    if entry.per_student is not None:  # further from the right answer than 1%, for anyone
+        return -(3 * abs(expected(question, student)) + 1)
     if entry.kind == "numeric":
         return float(entry.answer) * 3 + 1
     letters = [letter for letter in entry.options if letter not in str(entry.answer)]
     return letters[0] if letters else entry.options[0]
 
 
-def _source_for(plan: NotebookPlan, target: str, choice: str) -> str | None:
-    """The code the student writes for ``target``, or None to leave the released stub."""
+def _source_for(plan: NotebookPlan, target: str, choice: str, student: str = ""
+                ) -> str | None:
+    """The code ``student`` writes for ``target``, or None to leave the released stub."""
+    if choice == "own-numbers" or choice.split(":")[0] in ("copied", "partial"):
+        return f"{target} = {_quiz_answer(target.removeprefix('answer_'), choice, student)!r}\n"
     if choice == "correct":
         return plan.solutions[target]
     if is_correct(choice):
         return styles(plan, target)[choice.removeprefix("correct:")][0]
     if choice == "wrong":
-        return f"{target} = {_wrong_answer(target.removeprefix('answer_'))!r}\n"
+        return f"{target} = {_wrong_answer(target.removeprefix('answer_'), student)!r}\n"
     if choice.startswith("mistake:"):
         exercise = next(e for e in plan.exercises if e.target == target)
         return "import numpy as np\n\n\n" + source_as(_mistake(exercise, choice).function, target)
@@ -218,7 +289,7 @@ def write_submission(plan: NotebookPlan, release: Path, student: StudentPlan,
     """Write the student's copy of the released notebook into ``folder``; return its path."""
     notebook = read(str(release / plan.assignment / plan.notebook))
     for target, choice in student.choices.items():
-        source = _source_for(plan, target, choice)
+        source = _source_for(plan, target, choice, student.student)
         if source is None:
             continue
         fill(notebook, target, source)

@@ -9,6 +9,12 @@ the student configuration (``jupyter_student_config/jupyter_server_config.py``),
 Python notebook whose ``language_info`` has no version with the one this machine's Python
 kernel reports, so the kernel's record changes nothing. The file on disk is untouched until
 the student saves (which writes the same record).
+
+`make lab` has no nbgrader exchange, so no student id: it sets :data:`QUIZ_NUMBERS` to
+``default`` in JupyterLab's environment (its kernels inherit it), and the quiz's numbers cell
+then shows the default numbers, the same for everyone, and says why (grading/quiz_numbers.py).
+A course server whose students submit through the exchange does not set it: there each student
+sees numbers of their own.
 """
 
 from __future__ import annotations
@@ -17,6 +23,9 @@ from typing import Any
 
 from ipykernel.ipkernel import IPythonKernel
 from jupyter_server.services.contents.largefilemanager import AsyncLargeFileManager
+
+#: Set to ``default`` by `make lab`: the quiz shows its default numbers (no exchange, no id).
+QUIZ_NUMBERS = "BACKPROP_QUIZ_NUMBERS"
 
 #: The kernel specs whose kernel is this Python's ipykernel (the course's notebooks use it).
 PYTHON_KERNELS = frozenset({"python3"})

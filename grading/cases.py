@@ -1,5 +1,8 @@
 """The seeded inputs the checks try, and the reference answers they are compared with.
 
+Random inputs come from :func:`grading.variant.rng`: the plain seeded generator in the
+course's own tests, each student's own inputs while that student is graded.
+
 Elementwise functions meet several shapes, ``|z|`` up to 1e3 and a float32 array
 (:func:`elementwise_cases`, run by :func:`check_elementwise`); layers and networks get random
 weights and biases (:func:`random_layers`) and the reference's forward and backward passes,
@@ -16,6 +19,7 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading import variant
 from grading.calls import call_student
 from grading.compare import Mistake, expect_close
 
@@ -27,10 +31,10 @@ FLOAT32_TOL = {"rtol": 1e-5, "atol": 1e-6}
 def elementwise_cases() -> Iterator[tuple[str, np.ndarray, dict[str, float]]]:
     """``(case, z, tolerances)``: random z of several shapes, extreme values, one float32 z."""
     for seed, shape in enumerate(ELEMENTWISE_SHAPES):
-        z = np.random.default_rng(seed).normal(0.0, 3.0, size=shape)
+        z = variant.rng(seed).normal(0.0, 3.0, size=shape)
         yield f"z of shape {shape}, seed {seed}", z, {}
     yield f"z = {EXTREME_Z.tolist()}", EXTREME_Z.copy(), {}
-    z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
+    z32 = variant.rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
     yield "float32 z of shape (3, 4), seed 9", z32, FLOAT32_TOL
 
 
@@ -48,7 +52,7 @@ def check_elementwise(exercise: str, student: Callable[..., Any], expected_fn: C
 
 def random_arrays(seed: int, shape: tuple[int, ...], count: int) -> list[np.ndarray]:
     """``count`` standard normal arrays of ``shape``."""
-    rng = np.random.default_rng(seed)
+    rng = variant.rng(seed)
     return [rng.normal(size=shape) for _ in range(count)]
 
 
@@ -62,7 +66,7 @@ def random_layers(rng: np.random.Generator, sizes: Sequence[int]
 def training_data(seed: int, output: str) -> tuple[np.ndarray, np.ndarray, list[int]]:
     """40 random rows: binary targets for a sigmoid output, one-hot ones for softmax; and the
     layer sizes of a network to train on them."""
-    rng = np.random.default_rng(seed)
+    rng = variant.rng(seed)
     X = rng.normal(size=(40, 3))
     if output == "sigmoid":
         return X, (X[:, :1] * X[:, 1:2] > 0).astype(float), [3, 5, 1]
@@ -73,7 +77,7 @@ def output_cases(kind: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarra
     """(case, Z, A, Y) for an output layer; ``kind`` is an activation name or "bce"/"cce"."""
     cases = []
     for seed, (m, k) in enumerate(((5, 3), (4, 1), (1, 2), (6, 4))):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         Z = rng.normal(0.0, 2.0, size=(m, k))
         if kind == "cce":
             A, Y = reference.softmax(Z), reference.one_hot(rng.integers(0, k, size=m), k)
@@ -83,6 +87,47 @@ def output_cases(kind: str) -> list[tuple[str, np.ndarray, np.ndarray, np.ndarra
             A, Y = reference.get_activation(kind).forward(Z), rng.normal(size=(m, k))
         cases.append((f"A, Y, Z of shape {(m, k)}, seed {seed}", Z, A, Y))
     return cases
+
+
+def ensure_saturated(kind: str, Z: np.ndarray, A: np.ndarray, Y: np.ndarray
+                     ) -> tuple[np.ndarray, np.ndarray]:
+    """(A, Y) of shape (m, k), from the scores ``Z`` (m, k), saturated whatever the student's
+    draw: for "bce" (A = sigmoid(Z), 0/1 targets) some output exactly 0 or 1 whose target is
+    the other value, for "cce" (A = softmax(Z), one-hot rows) some row whose true class has
+    probability exactly 0: without clipping, the loss takes log(0) there. Returned unchanged
+    when the draw already is (the seeded draws of the course's own tests are)."""
+    if kind == "bce":
+        if np.any(((A == 0.0) & (Y == 1.0)) | ((A == 1.0) & (Y == 0.0))):
+            return A, Y
+        if not np.any((A == 0.0) | (A == 1.0)):
+            Z = Z.copy()
+            Z[0, 0] = 1000.0
+            A = reference.sigmoid(Z)
+        row, column = np.argwhere((A == 0.0) | (A == 1.0))[0]
+        Y = Y.copy()
+        Y[row, column] = 1.0 - A[row, column]
+        return A, Y
+    if np.any((A == 0.0) & (Y == 1.0)):
+        return A, Y
+    row = int(np.argmin(A.min(axis=1)))
+    column = int(np.argmin(A[row]))
+    if A[row, column] > 0.0:
+        Z = Z.copy()
+        Z[row, column] = Z[row].max() - 2000.0
+        A = reference.softmax(Z)
+    Y = Y.copy()
+    Y[row] = np.eye(A.shape[1])[column]
+    return A, Y
+
+
+def below_the_floor(a: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``a`` and ``n`` (arrays of one shape), scaled down if need be so that norm(a) + norm(n)
+    stays under half the 1e-8 floor of relative_error's denominator, whatever the student's
+    draw (the seeded one already does)."""
+    total = float(np.linalg.norm(a) + np.linalg.norm(n))
+    if total < 0.5e-8:
+        return a, n
+    return a * (0.25e-8 / total), n * (0.25e-8 / total)
 
 
 def reference_network_forward(X: np.ndarray, weights: Sequence[np.ndarray],
@@ -120,9 +165,11 @@ def reference_network_backward(delta_L: np.ndarray, weights: Sequence[np.ndarray
 
 def gradcheck_case(sizes: tuple[int, ...], m: int, seed: int, one_hot: bool
                    ) -> tuple[reference.Network, np.ndarray, np.ndarray]:
-    """A sigmoid/softmax network with nonzero biases, a batch X, and one-hot or arbitrary Y."""
-    rng = np.random.default_rng(seed)
-    net = reference.init_network(sizes, "sigmoid", output_activation="softmax", seed=seed)
+    """A sigmoid/softmax network with nonzero biases, a batch X of shape ``(m, sizes[0])``, and
+    one-hot or arbitrary Y of shape ``(m, sizes[-1])``."""
+    rng = variant.rng(seed)
+    net = reference.init_network(sizes, "sigmoid", output_activation="softmax",
+                                 seed=variant.int_seed(seed))
     net = net.with_parameters(net.weights, [rng.normal(0.0, 0.5, size=b.shape)
                                             for b in net.biases])
     X = rng.normal(size=(m, sizes[0]))
@@ -143,11 +190,18 @@ def _cubes(x: np.ndarray) -> float:
     return float(np.sum(x**3))
 
 
+def _fast_sines(x: np.ndarray) -> float:
+    return float(np.sum(np.sin(100.0 * x)) / 100.0)
+
+
 #: (formula, f, shape of x, eps) for numerical gradients. With eps=1e-2 the centered difference
-#: of sum(x**3) is off by exactly eps**2, so ignoring the eps argument shows.
+#: of sum(x**3) is off by exactly eps**2, so ignoring the eps argument shows. eps None: left to
+#: its default (1e-5 in the notebook's signature); sin(100 x) bends so fast that the centered
+#: difference with another default (1e-4) is off by about 2e-5 of the slope.
 NUMERICAL_CASES = (("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (4,), 1e-5),
                    ("f(x) = sum(x**3) + sum(sin(x))", _cubes_and_sines, (2, 3), 1e-5),
                    ("f(x) = log(sum(exp(x))) * sum(x**2)", _logsumexp_times_squares, (3, 1, 2),
                     1e-5),
                    ("f(x) = sum(x**3)", _cubes, (1, 1), 1e-5),
-                   ("f(x) = sum(x**3)", _cubes, (2, 2), 1e-2))
+                   ("f(x) = sum(x**3)", _cubes, (2, 2), 1e-2),
+                   ("f(x) = sum(sin(100 x)) / 100", _fast_sines, (4,), None))

@@ -17,11 +17,19 @@ earlier functions (network_backward calls dense_gradients...), the runner asks
 :func:`grading.diagnosis.carry_forward` whether those helpers are what is wrong. If the student's
 function does what the notebook asks with its wrong helpers, it passes, and a note names the
 helpers (printed under the ✓); if not, the note is added to the failure.
+
+A failure no catalogued mistake explains leaves a behavioural fingerprint in the record
+(:func:`probe_fingerprint`): a hash of what the student's function returned on the check's
+inputs drawn from the plain seeds, the same inputs for every student (a student's own hidden
+inputs differ from everyone else's). Two students whose code fails the same uncatalogued way
+share it; the class report lists them, as evidence for the instructor to look at.
 """
 
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import hashlib
 import io
 import warnings
 from collections.abc import Iterator
@@ -30,20 +38,35 @@ from typing import Any
 
 import numpy as np
 
-from grading.diagnosis import Recorder, carry_forward, matching_mistake
+from grading.diagnosis import Raised, Recorder, Yielded, carry_forward, hung, matching_mistake
 from grading.mistakes import Mistake
 from grading.registry import Check, Failure, lookup, parts_of
 
+#: Hex digits kept of a probe's fingerprint.
+FINGERPRINT_CHARS = 16
+#: At most this many values of one outcome enter a fingerprint (the rest are counted).
+FINGERPRINT_VALUES = 100_000
+
+
+class NamedMistakes(list[Mistake]):
+    """The catalogued mistakes named while grading, in order; ``probes`` holds, by exercise
+    (and part), the fingerprint of each failure no catalogued mistake explained."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.probes: dict[str, str] = {}
+
+
 #: The mistakes named while :func:`noting_mistakes` is active (None when it is not).
-_named: ContextVar[list[Mistake] | None] = ContextVar("named_mistakes", default=None)
+_named: ContextVar[NamedMistakes | None] = ContextVar("named_mistakes", default=None)
 
 
 @contextlib.contextmanager
-def noting_mistakes() -> Iterator[list[Mistake]]:
-    """Collect every catalogued mistake the grading in the block names, in order: the
-    structured record the class report counts (never the text of the notebook's outputs,
-    which a student's code can imitate)."""
-    named: list[Mistake] = []
+def noting_mistakes() -> Iterator[NamedMistakes]:
+    """Collect every catalogued mistake the grading in the block names, in order, and the
+    fingerprints of the failures none explains: the structured record the class report counts
+    (never the text of the notebook's outputs, which a student's code can imitate)."""
+    named = NamedMistakes()
     token = _named.set(named)
     try:
         yield named
@@ -131,8 +154,10 @@ def _run(name: str, check: Check, student_objects: tuple[Any, ...],
         passed, note = _carried_forward(name, part, check, wrapped) if carry else (False, "")
         if passed:
             return None, note
-        return (message + (_diagnosis(name, recorders) if diagnose else "")
-                + (f"\n{note}" if note else "")), ""
+        named = _diagnosis(name, recorders) if diagnose else ""
+        if diagnose and carry and not named:  # not after a lost or timed-out kernel
+            _note_probe(name, part, check, student_objects)
+        return message + named + (f"\n{note}" if note else ""), ""
 
 
 def _carried_forward(name: str, part: str | None, check: Check,
@@ -173,3 +198,88 @@ def _diagnosis(name: str, recorders: list[Recorder | None]) -> str:
                 noted.append(mistake)
             return f"\nLikely mistake: {mistake.name}.\nHint: {mistake.hint}"
     return ""
+
+
+def _note_probe(name: str, part: str | None, check: Check,
+                student_objects: tuple[Any, ...]) -> None:
+    """Add the fingerprint of an unexplained failure to the record, when one is kept."""
+    noted = _named.get()
+    if noted is None:
+        return
+    fingerprint = probe_fingerprint(check, student_objects)
+    if fingerprint is not None:
+        noted.probes.setdefault(name if part is None else f"{name} ({part})", fingerprint)
+
+
+def probe_fingerprint(check: Check, student_objects: tuple[Any, ...]) -> str | None:
+    """A short hash of what the student's functions return when ``check`` runs on its plain
+    inputs (the seeds alone, without any student's key: the same inputs for every student),
+    or None when there is nothing to compare (no call recorded, a function that already ran
+    past a time limit). Never raises; what the check concludes is ignored."""
+    if any(hung(obj) for obj in student_objects):
+        return None
+    try:
+        recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
+        wrapped = [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
+
+        def run() -> None:
+            with contextlib.ExitStack() as stack:
+                stack.enter_context(warnings.catch_warnings())
+                warnings.simplefilter("ignore")
+                stack.enter_context(np.errstate(all="ignore"))
+                stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+                stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
+                with contextlib.suppress(Exception, SystemExit):
+                    check(*wrapped)
+
+        # A fresh context: no student's key is set in it, so the check draws the plain inputs.
+        contextvars.Context().run(run)
+        outcomes = [call.outcome for rec in recorders if rec is not None for call in rec.calls]
+        if not outcomes:
+            return None
+        digest = hashlib.sha256()
+        for outcome in outcomes:
+            _feed(digest, outcome)
+        return digest.hexdigest()[:FINGERPRINT_CHARS]
+    except Exception:
+        return None
+
+
+def _feed(digest: Any, value: Any, depth: int = 0) -> None:
+    """Add ``value`` to ``digest``: numbers rounded to 6 significant digits (so that the same
+    computation written in another order agrees), containers item by item, errors by kind."""
+    if depth > 6:
+        digest.update(b"<deep>")
+    elif isinstance(value, Raised):
+        digest.update(b"raised:" + value.kind.encode("utf-8", "replace")[:100])
+    elif isinstance(value, Yielded):
+        digest.update(b"yielded:%d:" % value.ended)
+        _feed(digest, value.items, depth + 1)
+    elif isinstance(value, (tuple, list)):
+        digest.update(b"seq:%d(" % len(value))
+        for item in value[:1000]:
+            _feed(digest, item, depth + 1)
+        digest.update(b")")
+    elif isinstance(value, dict):
+        digest.update(b"dict:%d(" % len(value))
+        for key in sorted(value, key=repr)[:1000]:
+            digest.update(repr(key)[:100].encode("utf-8", "replace"))
+            _feed(digest, value[key], depth + 1)
+        digest.update(b")")
+    elif isinstance(value, (np.ndarray, float, int, np.number)) and not isinstance(value, bool):
+        array = np.asarray(value)
+        if array.dtype.kind not in "biuf":
+            digest.update(b"array:" + array.dtype.str.encode())
+            return
+        flat = array.astype(np.float64).ravel()[:FINGERPRINT_VALUES]
+        mantissa, exponent = np.frexp(np.where(np.isfinite(flat), flat, 0.0))
+        digest.update(b"num:%r:" % (array.shape,))
+        # + 0.0 makes -0.0 (a sign, not a value) the same bytes as 0.0
+        digest.update((np.round(mantissa, 5) + 0.0).tobytes()
+                      + exponent.astype(np.int64).tobytes())
+        digest.update(np.isnan(flat).tobytes() + (np.sign(flat) + 0.0).tobytes())
+    elif isinstance(value, (str, bool, type(None))):
+        digest.update(type(value).__name__.encode() + b":"
+                      + repr(value)[:200].encode("utf-8", "replace"))
+    else:  # an object whose text may hold an address: its type alone
+        digest.update(b"object:" + type(value).__name__.encode("utf-8", "replace"))

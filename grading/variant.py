@@ -1,9 +1,10 @@
 """Each student their own hidden inputs.
 
-A check draws the random inputs of a hidden case from :func:`rng`. Outside the grading of one
-student (visible checks, the course's own tests, the benchmarks) that is
-``np.random.default_rng(seed)``: the inputs the mistake catalogue and the alternative solutions
-were built against. While the grader grades one student (:func:`grading_student`), the
+A check draws the random inputs of a hidden case from :func:`rng` (and an integer seed it hands
+on, to the reference's ``init_network`` or to a student's function, from :func:`int_seed`).
+Outside the grading of one student (visible checks, the course's own tests, the benchmarks)
+that is ``np.random.default_rng(seed)``: the inputs the mistake catalogue and the alternative
+solutions were built against. While the grader grades one student (:func:`grading_student`), the
 generator is seeded with the case's seed and a key derived from the course's secret and the
 student's id (HMAC-SHA256). So:
 
@@ -50,9 +51,11 @@ def student_key(student: str, secret: bytes) -> tuple[int, ...]:
 
 
 @contextlib.contextmanager
-def grading_student(student: str, secret: bytes) -> Iterator[None]:
-    """Within the block, :func:`rng` gives ``student``'s own hidden inputs."""
-    key_token = _key.set(student_key(student, secret))
+def grading_student(student: str, secret: bytes | None = None) -> Iterator[None]:
+    """Within the block, ``student`` is being graded: :func:`rng` gives their own hidden inputs
+    when the course has a ``secret`` (without one, the plain inputs), and the quiz their own
+    numbers (grading.quiz_numbers, which need no secret)."""
+    key_token = _key.set(None if secret is None else student_key(student, secret))
     student_token = _student.set(student)
     try:
         yield

@@ -97,7 +97,9 @@ def train(
     """Train ``network`` with minibatch gradient descent; returns the trained network and history.
 
     ``X``: ``(m, n_0)``; ``Y``: ``(m, n_L)``. Each epoch shuffles the rows (seeded) and takes one
-    optimizer step per batch of ``batch_size`` rows (the whole set when None). ``clip_norm``
+    optimizer step per batch of ``batch_size`` rows (the whole set when None): ``optimizer``
+    (plain SGD with ``lr=0.1`` when None) keeps its state, velocities or moments and step count,
+    through every batch and epoch of the run, so a new one is needed for each run. ``clip_norm``
     rescales each batch's gradients to that global norm at most. Training stops early once the
     training accuracy reaches ``stop_at_accuracy``. The network passed in is not modified.
     """

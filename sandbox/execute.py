@@ -112,8 +112,10 @@ class SealedExecute(Execute):
             if mode == "process":  # a scratch copy on the host; bubblewrap copies into a tmpfs
                 shutil.copytree(source, workdir, symlinks=True, ignore=_special_files)
             os.chmod(scratch, 0o755)
+            # The kernel is told whose submission it runs (the quiz shows that student's numbers).
             self._cage = jail.Cage(str(runtime), str(workdir), limits, mode, uid,
-                                   None if mode == "process" else os.path.realpath(source))
+                                   None if mode == "process" else os.path.realpath(source),
+                                   str(resources.get("nbgrader", {}).get("student") or ""))
             self._listener = _listen(runtime / "grading.sock")
             self._kernel: remote.Kernel | None = None
             self._blocking: Any = None
@@ -126,9 +128,8 @@ class SealedExecute(Execute):
             self._lost_noted = False
             self._bomb_noted = False
             info = resources.get("nbgrader", {})
-            student = str(info.get("student") or "")
-            self._variant = ((student, variant.read_secret(self.secret_file))
-                             if self.secret_file and student else None)
+            self._secret = (variant.read_secret(self.secret_file)
+                            if self.secret_file and self._cage.student else None)
             self._limits = read_table(
                 self.cell_limits, str(info.get("assignment", "")),
                 str(info.get("notebook", ""))) if self.cell_limits else {}
@@ -381,10 +382,11 @@ class SealedExecute(Execute):
         return True, points, _grader_output(text, True)
 
     def _students_inputs(self) -> contextlib.AbstractContextManager[None]:
-        """The grader's hidden inputs for the student being graded (grading.variant)."""
-        if self._variant is None:
+        """The student being graded (grading.variant): their own hidden inputs when the course
+        has a secret, and their own quiz numbers, which the kernel shows too, secret or not."""
+        if not self._cage.student:
             return contextlib.nullcontext()
-        return variant.grading_student(*self._variant)
+        return variant.grading_student(self._cage.student, self._secret)
 
     def _hung(self, calls: Iterable[hidden.GradingCall]) -> None:
         """The functions these grading calls grade ran past a time limit: later diagnosis

@@ -41,6 +41,7 @@ import stat
 import subprocess
 import sys
 import time
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -104,6 +105,7 @@ class Cage:
     mode: str
     uid: int
     submission: str | None = None
+    student: str = ""  # the id of the student graded: the kernel's STUDENT_VARIABLE
 
 
 @functools.cache
@@ -187,11 +189,34 @@ def _parents(path: str, made: set[str]) -> list[str]:
     return options
 
 
-def environment(workdir: str, runtime: str, mode: str = "bubblewrap") -> dict[str, str]:
+#: The variable that tells the kernel whose submission it runs (the quiz shows that student's
+#: numbers: grading/quiz_numbers.py).
+STUDENT_VARIABLE = "BACKPROP_STUDENT"
+#: Longest student id handed to the kernel.
+STUDENT_ID_CHARS = 100
+
+
+def student_id(student: str) -> str | None:
+    """``student`` when it may be handed to the kernel (at most :data:`STUDENT_ID_CHARS`
+    characters, no control character or line separator, no lone surrogate); None otherwise.
+    It comes from a folder name: it is only ever passed as an argument of its own (bwrap's
+    ``--setenv``), never through a shell."""
+    if not student or len(student) > STUDENT_ID_CHARS:
+        return None
+    if any(unicodedata.category(c) in ("Cc", "Cs", "Zl", "Zp") for c in student):
+        return None
+    return student
+
+
+def environment(workdir: str, runtime: str, mode: str = "bubblewrap", student: str = ""
+                ) -> dict[str, str]:
     """The kernel's whole environment: no variable of the grader's (``NBGRADER_EXECUTION``
-    included) reaches student code."""
+    included) reaches student code. ``student``, the id of the student graded, is
+    :data:`STUDENT_VARIABLE` when :func:`student_id` accepts it."""
     matplotlib = os.path.join(runtime, "matplotlib") if mode == "process" else MATPLOTLIB
+    known = student_id(student)
     return {
+        **({STUDENT_VARIABLE: known} if known else {}),
         "HOME": "/tmp",
         "PATH": os.pathsep.join([os.path.join(sys.prefix, "bin"), "/usr/local/bin", "/usr/bin",
                                  "/bin"]),
@@ -226,11 +251,11 @@ def _limits(limits: Limits, processes: int) -> list[str]:
 
 
 def command(kernel: list[str], workdir: str, runtime: str, limits: Limits, mode: str,
-            uid: int, submission: str | None = None) -> list[str]:
+            uid: int, submission: str | None = None, student: str = "") -> list[str]:
     """The command that starts ``kernel`` (a kernel command line) confined, talking through
     sockets in ``runtime``, in ``workdir``: in bubblewrap a tmpfs that receives a copy of the
     host folder ``submission`` (mounted read-only); in the process mode, ``workdir`` is a
-    scratch copy on the host already."""
+    scratch copy on the host already. ``student``: see :func:`environment`."""
     kernel = isolated(kernel)
     if mode == "process":
         # The process limit would count all of the grader's processes here: not set.
@@ -265,7 +290,7 @@ def command(kernel: list[str], workdir: str, runtime: str, limits: Limits, mode:
     options += [*_parents(workdir, made), "--perms", "0777",
                 "--size", str(limits.work_mb * 2**20), "--tmpfs", workdir,
                 "--chdir", workdir, "--clearenv"]
-    for name, value in environment(workdir, runtime, mode).items():
+    for name, value in environment(workdir, runtime, mode, student).items():
         options += ["--setenv", name, value]
     start = ["/bin/sh", "-c", START, "start", workdir, str(uid if uid > 0 else -1), runtime]
     drop = []

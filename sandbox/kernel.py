@@ -120,7 +120,7 @@ class SandboxedKernelManager(AsyncKernelManager):
         kw["cwd"] = cage.workdir if cage.mode == "process" else cage.runtime
         bound(self.context)
         self.session = bounded_session(self.session, self)
-        kw["env"] = jail.environment(cage.workdir, cage.runtime, cage.mode)
+        kw["env"] = jail.environment(cage.workdir, cage.runtime, cage.mode, cage.student)
         kw["stdout"] = subprocess.DEVNULL  # ipykernel's banner; errors still go to stderr
         self.kernel_spec.interrupt_mode = "message"
         command, kw = await super()._async_pre_start_kernel(**kw)
@@ -142,4 +142,4 @@ class SandboxedKernelManager(AsyncKernelManager):
         cage = self.cage
         kernel = super().format_kernel_cmd(extra_arguments)
         return jail.command(kernel, cage.workdir, cage.runtime, cage.limits, cage.mode,
-                            cage.uid, cage.submission)
+                            cage.uid, cage.submission, cage.student)

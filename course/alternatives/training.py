@@ -6,7 +6,8 @@
 The update rules, clipping and minibatches are self-contained. ``train`` starts, as the notebook
 asks, from the given ``init_network`` and uses the given activations and losses by name (and,
 in some variants, the given forward and backward passes): those come from the notebook's
-namespace. Each ``train`` is graded by three checks: ``training.train``, ``training.train_xor``
+namespace. Each ``train`` keeps the state of momentum and Adam its own way. Each ``train`` is
+graded by three checks: ``training.train``, ``training.train_xor``
 and ``training.train_digits``.
 """
 
@@ -23,7 +24,8 @@ _notebook = namespace("ps3_training")
 init_network, network_forward, network_backward, predict, HIDDEN, OUTPUT = (
     _notebook[name] for name in ("init_network", "network_forward", "network_backward",
                                  "predict", "HIDDEN", "OUTPUT"))
-sgd_step, iterate_minibatches = _notebook["sgd_step"], _notebook["iterate_minibatches"]
+sgd_step, momentum_step, adam_step, iterate_minibatches = (
+    _notebook[name] for name in ("sgd_step", "momentum_step", "adam_step", "iterate_minibatches"))
 
 TRAIN = ("training.train", "training.train_xor", "training.train_digits")
 
@@ -234,8 +236,13 @@ def iterate_minibatches_list(X, Y, batch_size, rng):
 
 @correct(*TRAIN)
 def train_written_out(X, Y, layer_sizes, hidden="relu", output="softmax", epochs=30, lr=0.05,
-                      batch_size=32, seed=0):
+                      batch_size=32, seed=0, optimizer="sgd"):
+    # the update rules written out too, in place on arrays of our own
     weights, biases = init_network(layer_sizes, seed, hidden)
+    params = [*weights, *biases]  # the same arrays: updating one in place updates the other
+    first = [np.zeros_like(p) for p in params]  # momentum's velocity, or Adam's m
+    second = [np.zeros_like(p) for p in params]  # Adam's v
+    step = 0
     g, g_grad = HIDDEN[hidden]
     g_out, loss, _ = OUTPUT[output]
     rng = np.random.default_rng(seed)
@@ -255,34 +262,61 @@ def train_written_out(X, Y, layer_sizes, hidden="relu", output="softmax", epochs
             rows = order[start:start + batch_size]
             Zs, As = forward(X[rows])
             delta = (As[-1] - Y[rows]) / len(rows)  # sigmoid + BCE and softmax + CE alike
+            grads = [None] * (2 * L)
             for l in range(L - 1, -1, -1):
-                dW, db = As[l].T @ delta, delta.sum(axis=0)
+                grads[l], grads[L + l] = As[l].T @ delta, delta.sum(axis=0)
                 if l > 0:
                     delta = (delta @ weights[l].T) * g_grad(Zs[l - 1])
-                weights[l] -= lr * dW  # in place: these arrays are our own
-                biases[l] -= lr * db
+            step += 1
+            for p, grad, m1, m2 in zip(params, grads, first, second, strict=True):
+                if optimizer == "momentum":
+                    m1 *= 0.9
+                    m1 += grad
+                    p -= lr * m1
+                elif optimizer == "adam":
+                    m1 += 0.1 * (grad - m1)
+                    m2 += 0.001 * (grad**2 - m2)
+                    p -= lr * (m1 / (1 - 0.9**step)) / (np.sqrt(m2 / (1 - 0.999**step)) + 1e-8)
+                else:
+                    p -= lr * grad
         losses.append(float(loss(forward(X)[1][-1], Y)))
     return weights, biases, losses
 
 
 @correct(*TRAIN)
 def train_given_passes(X, Y, layer_sizes, hidden="relu", output="softmax", epochs=30, lr=0.05,
-                       batch_size=32, seed=0):
+                       batch_size=32, seed=0, optimizer="sgd"):
     weights, biases = init_network(layer_sizes, seed, hidden)
     n_hidden = len(layer_sizes) - 2
     activations = [HIDDEN[hidden][0]] * n_hidden + [OUTPUT[output][0]]
     grads = [HIDDEN[hidden][1]] * n_hidden
     loss_fn, output_delta = OUTPUT[output][1], OUTPUT[output][2]
     rng = np.random.default_rng(seed)
+    velocity = {}  # ("W", l) or ("b", l) -> velocity; Adam's moments likewise
+    moments = {}
+    steps = 0
+
+    def update(key, param, grad):
+        if optimizer == "momentum":
+            new, velocity[key] = momentum_step(param, grad, velocity.get(key, 0 * param), lr)
+            return new
+        if optimizer == "adam":
+            m, v = moments.get(key, (np.zeros_like(param), np.zeros_like(param)))
+            new, m, v = adam_step(param, grad, m, v, steps, lr=lr)
+            moments[key] = (m, v)
+            return new
+        return sgd_step(param, grad, lr)
+
     losses = []
     epoch = 0
     while epoch < epochs:
         for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, rng):
             A, caches = network_forward(X_batch, weights, biases, activations)
             dWs, dbs = network_backward(output_delta(A, Y_batch), weights, caches, grads)
+            steps += 1
             for l in range(len(weights)):
-                weights[l] = sgd_step(weights[l], dWs[l], lr)
-                biases[l] = sgd_step(biases[l], dbs[l], lr)
+                weights[l] = update(("W", l), weights[l], dWs[l])
+                biases[l] = update(("b", l), biases[l], dbs[l])
         losses.append(loss_fn(predict(X, weights, biases, hidden, output), Y))
         epoch += 1
     return weights, biases, losses
@@ -290,7 +324,7 @@ def train_given_passes(X, Y, layer_sizes, hidden="relu", output="softmax", epoch
 
 @correct(*TRAIN)
 def train_parameter_dict(X, Y, layer_sizes, hidden="relu", output="softmax", epochs=30,
-                         lr=0.05, batch_size=32, seed=0):
+                         lr=0.05, batch_size=32, seed=0, optimizer="sgd"):
     weights, biases = init_network(layer_sizes, seed, hidden)
     L = len(weights)
     params = {}
@@ -307,6 +341,25 @@ def train_parameter_dict(X, Y, layer_sizes, hidden="relu", output="softmax", epo
             cache[f"A{l}"] = (g_out if l == L else g)(cache[f"Z{l}"])
         return cache
 
+    state = {key: {"v": np.zeros_like(value), "m": np.zeros_like(value), "s": 0 * value}
+             for key, value in params.items()}
+    counter = {"t": 0}
+
+    def sgd(key, value, grad):
+        return value - lr * grad
+
+    def momentum(key, value, grad):
+        state[key]["v"] = 0.9 * state[key]["v"] + grad
+        return value - lr * state[key]["v"]
+
+    def adam(key, value, grad):
+        s, t = state[key], counter["t"]
+        s["m"] = 0.9 * s["m"] + 0.1 * grad
+        s["s"] = 0.999 * s["s"] + 0.001 * grad * grad
+        m_hat, s_hat = s["m"] / (1 - 0.9**t), s["s"] / (1 - 0.999**t)
+        return value - lr * m_hat / (np.sqrt(s_hat) + 1e-8)
+
+    rule = {"sgd": sgd, "momentum": momentum, "adam": adam}[optimizer]
     history = []
     for _ in range(epochs):
         indices = np.arange(len(X))
@@ -321,7 +374,8 @@ def train_parameter_dict(X, Y, layer_sizes, hidden="relu", output="softmax", epo
                 grads[f"b{l}"] = np.sum(delta, axis=0)
                 if l > 1:
                     delta = np.dot(delta, params[f"W{l}"].T) * g_grad(cache[f"Z{l - 1}"])
-            params = {key: value - lr * grads[key] for key, value in params.items()}
+            counter["t"] += 1
+            params = {key: rule(key, value, grads[key]) for key, value in params.items()}
         history.append(loss(forward(X)[f"A{L}"], Y))
     return ([params[f"W{l}"] for l in range(1, L + 1)],
             [params[f"b{l}"] for l in range(1, L + 1)], history)

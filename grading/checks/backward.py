@@ -22,10 +22,13 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading import variant
 from grading.calls import call, call_student, recording, unpack_pair
 from grading.cases import (
     NUMERICAL_CASES,
+    below_the_floor,
     check_elementwise,
+    ensure_saturated,
     gradcheck_case,
     output_cases,
     random_layers,
@@ -112,10 +115,12 @@ def _check_simplified_delta(exercise: str, student: Callable[..., Any], kind: st
     """(A - Y) / m, including saturated outputs where dividing by a(1 - a) would break."""
     cases = output_cases(kind)
     if kind == "bce":
-        rng = np.random.default_rng(7)
+        rng = variant.rng(7)
         Z = rng.normal(0.0, 900.0, size=(4, 3))
+        A, Y = ensure_saturated("bce", Z, reference.sigmoid(Z),
+                                (rng.random((4, 3)) < 0.5).astype(np.float64))
         cases.append(("saturated A (some entries exactly 0 or 1) of shape (4, 3), seed 7",
-                      Z, reference.sigmoid(Z), (rng.random((4, 3)) < 0.5).astype(np.float64)))
+                      Z, A, Y))
     for case, _, A, Y in cases:
         got = call_student(exercise, case, student, (A, Y), "A Y",
                            "A and Y both have shape (m, k).")
@@ -150,7 +155,7 @@ def check_hidden_delta(hidden_delta: Callable[..., Any]) -> None:
     for seed, (m, n_l, n_next, name) in enumerate(
         ((4, 3, 3, "sigmoid"), (5, 4, 2, "tanh"), (1, 3, 5, "relu"), (6, 2, 4, "leaky_relu"))
     ):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         delta_next, W_next = rng.normal(size=(m, n_next)), rng.normal(size=(n_l, n_next))
         Z = rng.normal(size=(m, n_l))
         g_grad = reference.get_activation(name).grad
@@ -176,7 +181,7 @@ def _dense_gradient_cases(dense_gradients: Callable[..., Any],
     precision of the whole result (dW and db alike)."""
     exercise = "dense_gradients"
     for seed, (m, n_in, n_out) in enumerate(((5, 3, 3), (4, 3, 2), (7, 2, 5), (1, 4, 3))):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         A_prev, delta = rng.normal(size=(m, n_in)), rng.normal(size=(m, n_out))
         case = f"A_prev {A_prev.shape}, delta {delta.shape}, seed {seed}"
         result = call_student(exercise, case, dense_gradients, (A_prev, delta), "A_prev delta",
@@ -253,7 +258,7 @@ def _network_backward_cases(network_backward: Callable[..., Any],
     tolerances follow the precision of the whole result (every dW and db alike)."""
     exercise = "network_backward"
     for seed, (sizes, hidden, m) in enumerate(BACKWARD_NETWORKS):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         weights, biases = random_layers(rng, sizes)
         _, caches = reference_network_forward(rng.normal(size=(m, sizes[0])), weights, biases,
                                               (*hidden, "identity"))
@@ -286,14 +291,17 @@ def check_network_backward_dbs(network_backward: Callable[..., Any]) -> None:
 
 @register("backward.numerical_gradient")
 def check_numerical_gradient(numerical_gradient: Callable[..., Any]) -> None:
-    """Centered differences for several f and shapes; eps is used; x is left unchanged."""
+    """Centered differences for several f and shapes; eps is used (and 1e-5 when left to its
+    default); x is left unchanged."""
     exercise = "numerical_gradient"
-    for seed, (formula, f, shape, eps) in enumerate(NUMERICAL_CASES):
-        x = np.random.default_rng(seed).normal(size=shape)
-        case = f"{formula} at x of shape {shape}, eps={eps}, seed {seed}"
+    for seed, (formula, f, shape, given) in enumerate(NUMERICAL_CASES):
+        x = variant.rng(seed).normal(size=shape)
+        eps = 1e-5 if given is None else given
+        case = (f"{formula} at x of shape {shape}, "
+                f"{'eps left to its default' if given is None else f'eps={eps}'}, seed {seed}")
         seen: list[tuple[int, ...]] = []
-        got = call(exercise, numerical_gradient, (recording(f, seen), x), {"eps": eps},
-                   names="f x", case=case)
+        got = call(exercise, numerical_gradient, (recording(f, seen), x),
+                   {} if given is None else {"eps": eps}, names="f x", case=case)
         if any(s != shape for s in seen):
             wrong = next(s for s in seen if s != shape)
             raise Failure(f"{exercise}: for {case}, f must be called with an array of x's shape "
@@ -301,26 +309,29 @@ def check_numerical_gradient(numerical_gradient: Callable[..., Any]) -> None:
         right = reference.numerical_gradient(f, x, eps)
         ignored_eps = reference.numerical_gradient(f, x, 1e-5)
         forward = [(f(x + eps * e.reshape(shape)) - f(x)) / eps for e in np.eye(x.size)]
+        defaults = [] if given is not None else [
+            ("eps's default must stay 1e-5, as the notebook's signature has it",
+             reference.numerical_gradient(f, x, other)) for other in (1e-3, 1e-4, 1e-6, 1e-7)]
         expect_close(exercise, case, got, right, rtol=1e-6, atol=1e-8, mistakes=[
             ("the eps argument was ignored; perturb by eps", ignored_eps),
             ("this is a one-sided difference (f(x + eps) - f(x)) / eps; use the centered "
-             "(f(x + eps) - f(x - eps)) / (2 eps)", np.reshape(forward, shape))])
+             "(f(x + eps) - f(x - eps)) / (2 eps)", np.reshape(forward, shape)), *defaults])
 
 
 @register("backward.relative_error")
 def check_relative_error(relative_error: Callable[..., Any]) -> None:
     """norm(a - n) / max(1e-8, norm(a) + norm(n)) on random, equal, close and all-zero pairs."""
     exercise = "relative_error"
-    rng = np.random.default_rng(0)
+    rng = variant.rng(0)
     a, b = rng.normal(size=(3, 4)), rng.normal(size=(3, 4))
-    v = rng.normal(size=5)
+    v, w = rng.normal(size=5), rng.normal(size=5)
+    tiny = below_the_floor(1e-9 * v, 1e-9 * rng.normal(size=5))
     cases = (("a and n random of shape (3, 4), seed 0", a, b),
-             ("a and n random of shape (5,), seed 0", v, rng.normal(size=5)),
+             ("a and n random of shape (5,), seed 0", v, w),
              ("n = a * (1 + 1e-3), shape (5,)", v, v * (1 + 1e-3)),
              ("a = n, shape (3, 4)", a, a.copy()),
              ("a = n = zeros of shape (2, 2)", np.zeros((2, 2)), np.zeros((2, 2))),
-             ("tiny a and n (norms about 1e-9, below the 1e-8 floor), shape (5,)",
-              1e-9 * v, 1e-9 * rng.normal(size=5)))
+             ("tiny a and n (norms about 1e-9, below the 1e-8 floor), shape (5,)", *tiny))
     for case, x, y in cases:
         got = call_student(exercise, case, relative_error, (x, y), "a n", "")
         diff = np.linalg.norm(x - y)

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading import variant
 from grading.calls import call_student, unpack, unpack_pair
 from grading.compare import expect_close, expect_number, tolerances
 from grading.registry import Failure, describe, register
@@ -36,7 +37,7 @@ def _node_cases(inputs: int, scale: float = 2.0
     """``(case, node inputs, upstream, tolerances)``: floats, arrays, one float32 case. The
     upstream gradient is never 1 (or the same for every entry), so its factor must show."""
     for seed, shape in enumerate(NODE_SHAPES):
-        rng = np.random.default_rng(40 + seed)
+        rng = variant.rng(40 + seed)
         values = [rng.normal(0.0, scale, size=shape) for _ in range(inputs)]
         upstream = rng.normal(0.0, 1.0, size=shape) + 1.5
         if shape == ():
@@ -45,7 +46,7 @@ def _node_cases(inputs: int, scale: float = 2.0
             yield f"floats ({shown}upstream {upstream:.6g})", values, upstream, {}
         else:
             yield f"arrays of shape {shape}, seed {40 + seed}", values, upstream, {}
-    rng = np.random.default_rng(49)
+    rng = variant.rng(49)
     values = [rng.normal(0.0, scale, size=(3, 4)).astype(np.float32) for _ in range(inputs)]
     upstream = (rng.normal(size=(3, 4)) + 1.5).astype(np.float32)
     yield ("float32 arrays of shape (3, 4), seed 49", values, upstream,
@@ -114,13 +115,13 @@ def check_mean_backward(mean_backward: Callable[..., Any]) -> None:
     exercise = "mean_backward"
     shapes = ((2,), (5,), (1,), (3, 4), (2, 1, 3))
     for seed, shape in enumerate(shapes):
-        rng = np.random.default_rng(60 + seed)
+        rng = variant.rng(60 + seed)
         values, upstream = rng.normal(size=shape), float(rng.normal() + 1.5)
         case = f"values of shape {shape}, upstream {upstream:.6g}, seed {60 + seed}"
         got = call_student(exercise, case, mean_backward, (values, upstream), "values upstream",
                            "")
         expect_close(exercise, case, got, reference.mean_backward(values, upstream))
-    values = np.random.default_rng(69).normal(size=(4,)).astype(np.float32)
+    values = variant.rng(69).normal(size=(4,)).astype(np.float32)
     got = call_student(exercise, "float32 values of shape (4,), upstream 0.8", mean_backward,
                        (values, 0.8), "values upstream", "")
     expect_close(exercise, "float32 values of shape (4,), upstream 0.8", got,
@@ -128,6 +129,7 @@ def check_mean_backward(mean_backward: Callable[..., Any]) -> None:
 
 
 #: (w, b, x, y) of the graph: the notebook's picture first, then others; the last saturates.
+#: One more is drawn for each student (:func:`_graph_cases`).
 GRAPH_CASES = (
     (0.5, 0.25, (2.0, -1.0), (1.0, 0.0)),
     (-1.2, 0.4, (0.5, 3.0), (0.0, 1.0)),
@@ -138,12 +140,22 @@ GRAPH_CASES = (
 )
 
 
+def _graph_cases() -> Iterator[tuple[float, float, tuple[float, ...], tuple[float, ...]]]:
+    """(w, b, x, y): :data:`GRAPH_CASES`, then one drawn for the student (rounded to three
+    decimals, so that the message shows it exactly), with targets in [0, 1]."""
+    yield from GRAPH_CASES
+    rng = variant.rng(80)
+    w, b = (round(float(v), 3) for v in rng.normal(0.0, 1.5, size=2))
+    yield (w, b, tuple(round(float(v), 3) for v in rng.normal(0.0, 2.0, size=2)),
+           tuple(round(float(v), 3) for v in rng.random(2)))
+
+
 @register("backward.graph_forward_backward")
 def check_graph_forward_backward(graph_forward_backward: Callable[..., Any]) -> None:
     """Every forward value and every gradient of the two-sample graph, key by key."""
     exercise = "graph_forward_backward"
     keys = (*GRAPH_VALUES, *GRAPH_GRADIENTS)
-    for w, b, x, y in GRAPH_CASES:
+    for w, b, x, y in _graph_cases():
         x_array, y_array = np.array(x), np.array(y)
         case = f"w = {w}, b = {b}, x = {list(x)}, y = {list(y)}"
         got = call_student(exercise, case, graph_forward_backward, (w, b, x_array, y_array),
@@ -169,11 +181,11 @@ def _step_cases() -> Iterator[tuple[str, tuple[Any, ...]]]:
            (np.array([[1.0, 0.0]]), np.array([[1.0]]), W1, b1, W2, b2, 0.5))
     xor_X, xor_Y = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]]), np.array(
         [[0.0], [1.0], [1.0], [0.0]])
-    rng = np.random.default_rng(5)
+    rng = variant.rng(5)
     yield ("the four XOR rows as one batch (m = 4), seed 5, lr = 0.3",
            (xor_X, xor_Y, *_layers(rng, (2, 2, 1)), 0.3))
     for seed, (m, sizes, lr) in enumerate(((5, (3, 4, 2), 0.1), (2, (2, 3, 1), 1.5)), start=6):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         X = rng.normal(size=(m, sizes[0]))
         Y = (rng.random((m, sizes[2])) < 0.5).astype(float)
         yield (f"X {X.shape}, sizes {sizes}, seed {seed}, lr = {lr}",
@@ -220,7 +232,7 @@ def check_linear_backward(linear_backward: Callable[..., Any]) -> None:
     shapes = ((4, 3, 3, np.float64), (5, 3, 2, np.float64), (1, 4, 3, np.float64),
               (6, 2, 5, np.float64), (4, 3, 3, np.float32))   # square first: W for W.T runs
     for seed, (m, n_in, n_out, dtype) in enumerate(shapes, start=70):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         delta, A_prev, W = (rng.normal(size=shape).astype(dtype)
                             for shape in ((m, n_out), (m, n_in), (n_in, n_out)))
         case = (f"delta {delta.shape}, A_prev {A_prev.shape}, W {W.shape}, seed {seed}"

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading import variant
 from grading.answers import Asked, ask
 from grading.calls import call, call_pure, unpack
 from grading.compare import close, tolerances
@@ -62,7 +63,7 @@ def check_gradient_norms(gradient_norms: Callable) -> None:
     """One Frobenius norm per array, for one, three and two arrays of very different sizes."""
     name = "explorations.gradient_norms"
     for seed, shapes in enumerate((((3, 4),), ((5, 2), (2, 2), (2, 1)), ((64, 32), (32, 10)))):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         dWs = [rng.normal(scale=10.0**-i, size=shape) for i, shape in enumerate(shapes)]
         case = f"dWs of shapes {list(shapes)}"
         raw = call_pure(name, gradient_norms, ("dWs",), (dWs,))
@@ -99,16 +100,16 @@ def check_deep_gradient_norms(deep_gradient_norms: Callable) -> None:
     name = "explorations.deep_gradient_norms"
     for seed, (hidden, depth, width) in enumerate((("sigmoid", 3, 8), ("relu", 5, 16),
                                                    ("tanh", 2, 8), ("sigmoid", 8, 32))):
-        rng = np.random.default_rng(seed)
+        rng, network_seed = variant.rng(seed), variant.int_seed(seed)
         X, Y = rng.random((16, 10)), reference.one_hot(rng.integers(0, 4, size=16), 4)
         case = (f"X (16, 10), Y (16, 4), hidden={hidden!r}, depth={depth}, width={width}, "
-                f"seed={seed}")
+                f"seed={network_seed}")
         raw = call_pure(name, deep_gradient_norms, ("X", "Y"), (X, Y), hidden, depth=depth,
-                        width=width, seed=seed)
+                        width=width, seed=network_seed)
         got = _numbers(name, case, raw, depth + 1)
-        want = diagnostics.deep_gradient_norms(X, Y, hidden, depth, width, seed)
+        want = diagnostics.deep_gradient_norms(X, Y, hidden, depth, width, network_seed)
         network = reference.init_network([10, *[width] * depth, 4], hidden,
-                                         output_activation="softmax", seed=seed)
+                                         output_activation="softmax", seed=network_seed)
         _, grads = reference.backward(network, X, Y, "cce")
         close(name, case, got, np.array(want), **tolerances(raw), mistakes={
             "list the layers from the first (next to the input) to the output layer":
@@ -123,10 +124,15 @@ def check_deep_gradient_norms(deep_gradient_norms: Callable) -> None:
 def check_dead_unit_fraction(dead_unit_fraction: Callable) -> None:
     """Units off on every row, counted with ``<= 0``, as a share of the units."""
     name = "explorations.dead_unit_fraction"
-    rng = np.random.default_rng(0)
+    rng = variant.rng(0)
     mixed = rng.normal(size=(6, 8)) + np.array([-9, -9, 0, 0, 0, 9, 9, 9])
     mixed[:, 2] = np.minimum(mixed[:, 2], 0.0)
     mixed[0, 2] = 0.0
+    for unit in (3, 4):  # mixed whatever the draw (the seeded one is): one row on, one off
+        if np.all(mixed[:, unit] > 0) or np.all(mixed[:, unit] <= 0):
+            mixed[unit - 3, unit], mixed[unit - 2, unit] = -1.0, 1.0
+    if not np.any(np.any(mixed > 0, axis=0) & np.all(mixed <= 1, axis=0)):
+        mixed[:, 4] = np.minimum(mixed[:, 4], 0.9)  # a unit barely on: <= 1 is not <= 0
     cases = {"Z of shape (6, 8): two units always negative, one never positive (some exact "
              "zeros), the rest mixed or positive": mixed,
              "Z of shape (1, 5), a single example": np.array([[-1.0, 0.0, 2.0, -0.5, 3.0]]),
@@ -171,11 +177,20 @@ def check_dead_fractions(dead_fractions: Callable) -> None:
     name = "explorations.dead_fractions"
     for seed, (sizes, hidden) in enumerate((([5, 8, 3], "relu"), ([6, 16, 16, 16, 4], "relu"),
                                             ([4, 12, 10, 3], "sigmoid"))):
-        rng = np.random.default_rng(seed)
-        net = reference.init_network(sizes, hidden, output_activation="softmax", seed=seed)
+        rng = variant.rng(seed)
+        net = reference.init_network(sizes, hidden, output_activation="softmax",
+                                     seed=variant.int_seed(seed))
         net = net.with_parameters(net.weights, [rng.normal(-1.0, 1.0, size=b.shape)
                                                 for b in net.biases])
-        _, caches = reference.network_forward(net, rng.normal(size=(20, sizes[0])))
+        X = rng.normal(size=(20, sizes[0]))
+        _, caches = reference.network_forward(net, X)
+        if hidden == "sigmoid" and not any(diagnostics.dead_fractions(caches)):
+            # a unit dead (Z <= 0 on every row, A never 0) whatever the draw, as in the
+            # seeded one: else a fraction of A would pass for one of Z
+            biases = [b.copy() for b in net.biases]
+            biases[0][0] = -100.0
+            net = net.with_parameters(net.weights, biases)
+            _, caches = reference.network_forward(net, X)
         caches = [tuple(cache) for cache in caches]
         case = f"the caches of a {_ACTIVATION_NAMES[hidden]} network with layer sizes {sizes}"
         raw = got = call_pure(name, dead_fractions, ("caches",), (caches,))
@@ -193,9 +208,12 @@ def check_dead_fractions(dead_fractions: Callable) -> None:
 
 @register("explorations.parameter_count")
 def check_parameter_count(parameter_count: Callable) -> None:
-    """Weights and biases of networks from one layer to four."""
+    """Weights and biases of networks from one layer to four, and of one drawn for the
+    student."""
     name = "explorations.parameter_count"
-    for sizes in ([2, 1], [2, 4, 1], [64, 64, 10], [784, 256, 256, 10], [3, 5, 5, 5, 2]):
+    rng = variant.rng(90)
+    drawn = [int(n) for n in rng.integers(1, 100, size=int(rng.integers(2, 6)))]
+    for sizes in ([2, 1], [2, 4, 1], [64, 64, 10], [784, 256, 256, 10], [3, 5, 5, 5, 2], drawn):
         got = call(name, parameter_count, (list(sizes),), names="layer_sizes")
         want = diagnostics.parameter_count(sizes)
         if np.ndim(got) != 0 or got != want:
@@ -215,9 +233,13 @@ COST_CASES = ((3, None, None), (4, False, None), (3, False, 1.0), (10, True, 1.0
 
 @register("explorations.gradient_cost_ratio")
 def check_gradient_cost_ratio(gradient_cost_ratio: Callable) -> None:
-    """Centered and one-sided counts, several backward costs, the defaults left as they are."""
+    """Centered and one-sided counts, several backward costs, the defaults left as they are;
+    then a case drawn for the student."""
     name = "explorations.gradient_cost_ratio"
-    for n_params, centered, backward_cost in COST_CASES:
+    rng = variant.rng(91)
+    drawn = (int(rng.integers(2, 10**6)), bool(rng.integers(0, 2)),
+             float(rng.choice([0.5, 1.0, 1.5, 2.0, 3.0])))
+    for n_params, centered, backward_cost in (*COST_CASES, drawn):
         given = {key: value for key, value in (("centered", centered),
                                                ("backward_cost", backward_cost))
                  if value is not None}

@@ -21,10 +21,12 @@ from typing import Any
 import numpy as np
 
 import reference
+from grading import variant
 from grading.calls import call_student, unpack_pair
 from grading.cases import (
     FLOAT32_TOL,
     check_elementwise,
+    ensure_saturated,
     random_layers,
     reference_network_forward,
 )
@@ -101,18 +103,22 @@ def _check_softmax_cases(softmax: Callable[[np.ndarray], Any],
 def check_softmax_values(softmax: Callable[[np.ndarray], Any]) -> None:
     """Row-wise values for several shapes (one row, one column, square) and for float32."""
     shapes = ((4, 3), (1, 5), (3, 3), (6, 10), (5, 1), (1, 1))
-    cases = [(f"Z of shape {s}, seed {i}", np.random.default_rng(i).normal(0.0, 3.0, size=s), {})
+    cases = [(f"Z of shape {s}, seed {i}", variant.rng(i).normal(0.0, 3.0, size=s), {})
              for i, s in enumerate(shapes)]
-    z32 = np.random.default_rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
+    z32 = variant.rng(9).normal(0.0, 3.0, size=(3, 4)).astype(np.float32)
     cases.append(("float32 Z of shape (3, 4), seed 9", z32, FLOAT32_TOL))
     _check_softmax_cases(softmax, cases)
 
 
 @register("forward.softmax", part="stable for scores of ±1000", weight=1)
 def check_softmax_stability(softmax: Callable[[np.ndarray], Any]) -> None:
-    """Finite, right values when exp of the scores would overflow."""
+    """Finite, right values when exp of the scores would overflow: hand-picked scores, then
+    scores of order 1000 drawn for the student."""
     large = np.array([[1000.0, 999.0, -1000.0], [-1000.0, -1000.0, -1000.0], [0.5, 1000.0, 3.0]])
-    _check_softmax_cases(softmax, [(f"Z = {large.tolist()}", large, {})])
+    drawn = variant.rng(8).normal(0.0, 1000.0, size=(4, 3))
+    _check_softmax_cases(softmax, [(f"Z = {large.tolist()}", large, {}),
+                                   ("Z of shape (4, 3) with scores of order 1000, seed 8", drawn,
+                                    {})])
 
 
 def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.ndarray],
@@ -140,7 +146,7 @@ def _dense_forward_cases(dense_forward: Callable[..., Any],
     exercise = "dense_forward"
     layers = ((5, 4, 3, "sigmoid"), (1, 3, 2, "relu"), (7, 2, 6, "tanh"), (4, 3, 3, "identity"))
     for seed, (m, n_in, n_out, name) in enumerate(layers):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         X = rng.normal(size=(m, n_in))
         (W,), (b,) = random_layers(rng, (n_in, n_out))
         for dtype, tolerance in ((np.float64, {}), (np.float32, {"rtol": 1e-4, "atol": 1e-5})):
@@ -211,7 +217,7 @@ def _network_forward_cases(network_forward: Callable[..., Any],
     The tolerances follow the precision of the student's whole result."""
     exercise = "network_forward"
     for seed, (sizes, names, m) in enumerate(NETWORKS):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         X = rng.normal(size=(m, sizes[0]))
         weights, biases = random_layers(rng, sizes)
         case = f"layer sizes {sizes}, activations {list(names)}, batch of {m}, seed {seed}"
@@ -260,7 +266,7 @@ def check_mean_squared_error(mean_squared_error: Callable[..., Any]) -> None:
     """1/(2m) * sum of squares, for several (m, k) including one example and one output."""
     exercise = "mean_squared_error"
     for seed, (m, k) in enumerate(((5, 3), (8, 1), (4, 10), (1, 1), (1, 4))):
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         A, Y = rng.normal(size=(m, k)), rng.normal(size=(m, k))
         case = f"A and Y of shape {(m, k)}, seed {seed}"
         got = call_student(exercise, case, mean_squared_error, (A, Y), "A Y", "")
@@ -279,12 +285,14 @@ def _probability_cases(kind: str, saturated: bool,
                                           (6, 4, 900.0))):
         if (scale > 100) != saturated:
             continue
-        rng = np.random.default_rng(seed)
+        rng = variant.rng(seed)
         Z = rng.normal(0.0, scale, size=(m, k))
         if kind == "bce":
             A, Y = reference.sigmoid(Z), (rng.random((m, k)) < 0.5).astype(np.float64)
         else:
             A, Y = reference.softmax(Z), reference.one_hot(rng.integers(0, k, size=m), k)
+        if saturated:
+            A, Y = ensure_saturated(kind, Z, A, Y)
         note = ", some probabilities exactly 0 or 1" if scale > 100 else ""
         yield f"A and Y of shape {(m, k)}, seed {seed}{note}", A, Y
 

@@ -13,7 +13,9 @@ A question is one of three kinds:
   wrong is at least ``k``, so :func:`grading.grade_parts` (the course's one way of giving
   partial credit) turns it into points and the sandbox records them like any other;
 * ``numeric``: a number, right within the question's relative tolerance (of the key or of one
-  of the values it also accepts).
+  of the values it also accepts). Six numeric questions have numbers of their own for each
+  student (:mod:`grading.quiz_numbers`): their key is a formula of the student's numbers
+  (``per_student``), and ``answer`` is its value for the default numbers.
 
 :func:`read_answer` reads an answer in either form; it is copied verbatim into the notebook's
 setup cell, where ``check_format`` calls it for the visible check, so a student's visible check
@@ -24,10 +26,12 @@ two copies identical.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
+from grading import quiz_numbers
 from grading.registry import Failure, register
 from reference.gradcheck import GRADCHECK_THRESHOLD
 
@@ -42,6 +46,35 @@ class Question:
     options: str = "ABCD"  # the letters the question offers (single and multiple only)
     rtol: float = 1e-2  # relative tolerance (numeric only)
     also: tuple[float, ...] = ()  # other values accepted (numeric only)
+    #: the answer for a student's numbers (numeric questions with per-student numbers only)
+    per_student: Callable[[dict[str, Any]], float] | None = None
+
+
+def _per_student(number: str, formula: Callable[[dict[str, Any]], float], hint: str
+                 ) -> Question:
+    """A numeric question whose numbers are each student's own: ``formula`` of the numbers
+    gives the answer; the key's ``answer`` is the one for the default numbers."""
+    default = quiz_numbers.quiz_numbers(None)[number]
+    return Question("numeric", formula(default), hint, per_student=formula)
+
+
+def _sigmoid_grad_share(n: dict[str, Any]) -> float:
+    """sigma'(z) as a share of its largest value, 1/4 (at z = 0)."""
+    s = 1.0 / (1.0 + math.exp(-n["z"]))
+    return s * (1.0 - s) / 0.25
+
+
+def _adam_first_moment(n: dict[str, Any]) -> float:
+    """Adam's bias-corrected first moment after the gradients g1 and g2."""
+    beta = n["beta1"]
+    m = (1.0 - beta) * n["g1"]
+    m = beta * m + (1.0 - beta) * n["g2"]
+    return m / (1.0 - beta**2)
+
+
+def _after_one_step(n: dict[str, Any]) -> float:
+    """w after one gradient step on L = (w x + b - y)**2 / 2."""
+    return n["w"] - n["eta"] * (n["w"] * n["x"] + n["b"] - n["y"]) * n["x"]
 
 
 KEY: dict[str, Question] = {
@@ -59,16 +92,16 @@ KEY: dict[str, Question] = {
         "factors can be small.",
         options="ABCDE",
     ),
-    "q04": Question(
-        "numeric", 0.25,
+    "q04": _per_student(
+        "q04", _sigmoid_grad_share,
         "sigma(z) * (1 - sigma(z)) is p * (1 - p) for p between 0 and 1: where is that largest, "
-        "and what is it there?",
+        "and what is it there? Then compute sigma(z) at your z.",
     ),
     "q05": Question(
         "single", "B", "where is p * (1 - p) largest, and for which z is sigma(z) equal to that p?"
     ),
-    "q06": Question(
-        "numeric", 0.25**10,
+    "q06": _per_student(
+        "q06", lambda n: 0.25 ** n["D"],
         "use the largest value of the sigmoid's derivative, once per layer; a Python "
         "expression is a fine answer.",
     ),
@@ -93,9 +126,9 @@ KEY: dict[str, Question] = {
         "what are m and v running means of, and what value do they start from?",
         options="ABCDE",
     ),
-    # m1 = 0.1 * 2 = 0.2; m2 = 0.9 * 0.2 + 0.1 * 4 = 0.58; m_hat = 0.58 / (1 - 0.9**2)
-    "q11": Question(
-        "numeric", (0.9 * 0.1 * 2.0 + 0.1 * 4.0) / (1.0 - 0.9**2),
+    # default: m1 = 0.1 * 2 = 0.2; m2 = 0.9 * 0.2 + 0.1 * 4 = 0.58; m_hat = 0.58 / (1 - 0.9**2)
+    "q11": _per_student(
+        "q11", _adam_first_moment,
         "apply the update of m twice, then divide by 1 - beta1**t with t = 2.",
     ),
     "q12": Question(
@@ -105,8 +138,8 @@ KEY: dict[str, Question] = {
         "single", "D",
         "clip the gradient (10, 1) to a limit of 1 both ways and compare the directions.",
     ),
-    "q14": Question(
-        "numeric", 2e6,
+    "q14": _per_student(
+        "q14", lambda n: 2.0 * n["N"],
         "how many loss evaluations does one centered difference take, and how many weights "
         "need one?",
     ),
@@ -136,8 +169,10 @@ KEY: dict[str, Question] = {
         "a centered difference evaluates the loss at z - eps and z + eps: what is ReLU's "
         "slope on each side, and which one does the backward pass use?",
     ),
-    "q21": Question(
-        "numeric", 1.0, "tanh(z)**2 is never negative: where is 1 - tanh(z)**2 largest?"
+    "q21": _per_student(
+        "q21", _after_one_step,
+        "by the chain rule dL/dw = dL/dz * dz/dw, with z = w * x + b; the step subtracts the "
+        "learning rate times that gradient.",
     ),
     # The threshold of reference.gradcheck; problem set 2's visible check is looser (1e-6)
     # and a student who learned that one is right too.
@@ -147,8 +182,8 @@ KEY: dict[str, Question] = {
         "and numerical gradients count as agreeing in float64?",
         also=(1e-7, 1e-6),
     ),
-    "q23": Question(
-        "numeric", 320_000.0,
+    "q23": _per_student(
+        "q23", lambda n: 2.0 * n["m"] * n["n_in"] * n["n_out"],
         "write the shapes of both products; (a, b) @ (b, c) takes a * b * c multiplications.",
     ),
     "q24": Question(
@@ -241,12 +276,47 @@ def _read(number: str, answer: Any) -> Any:
         raise Failure(f"quiz.{number}: {error}") from None
 
 
+def expected(number: str, student: str | None = None) -> float:
+    """The answer to numeric question ``number`` for ``student``'s numbers (for the student
+    being graded now when None: see :func:`grading.quiz_numbers.student`)."""
+    question = KEY[number]
+    if question.per_student is None:
+        return float(question.answer)
+    return question.per_student(quiz_numbers.numbers(number, student))
+
+
+def _check_per_student(number: str, value: float) -> None:
+    """A numeric answer against the answer for the numbers of the student being graded."""
+    question, name = KEY[number], f"quiz.{number}"
+    assert question.per_student is not None
+    right = expected(number)
+    if math.isclose(value, right, rel_tol=question.rtol):
+        return
+    student = quiz_numbers.student()
+    mine = quiz_numbers.described(quiz_numbers.numbers(number))
+    if student is None:
+        whose = f"the default numbers ({mine})"
+    elif math.isclose(value, float(question.answer), rel_tol=question.rtol):
+        whose = (f"your numbers ({mine}); {value:g} is the answer for the default numbers, "
+                 "not for yours")
+    else:
+        whose = f"your numbers ({mine})"
+    raise Failure(
+        f"{name}: {value:g} is not within {question.rtol:.0%} of the answer for {whose}. "
+        "This question's numbers are per-student: an answer worked out with other numbers "
+        "(a classmate's, or the default ones) is wrong; use the numbers your notebook shows "
+        f"under the question. Hint: {question.hint}"
+    )
+
+
 def check_answer(number: str, answer: Any) -> None:
     """Grade the answer to question ``number`` (``"q01"``) against the key, all or nothing."""
     question = KEY[number]
     name = f"quiz.{number}"
     value = _read(number, answer)
-    if question.kind == "numeric":
+    if question.per_student is not None:
+        _check_per_student(number, value)
+    elif question.kind == "numeric":
         if not any(math.isclose(value, right, rel_tol=question.rtol)
                    for right in (question.answer, *question.also)):
             raise Failure(

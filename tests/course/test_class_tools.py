@@ -15,6 +15,7 @@ import time
 
 import numpy as np
 import pytest
+from bs4 import BeautifulSoup
 from nbgrader.api import Gradebook
 
 from course.class_statistics import QuizItem, mistake_counts, quiz_items, unexplained_failures
@@ -227,3 +228,37 @@ def test_a_submission_can_be_moved_past_the_deadline(tmp_path):
     assert (moved / "timestamp.txt").read_text() == "2026-11-22 09:00:00.000000 UTC"
     with pytest.raises(FileNotFoundError):
         set_submission_time(tmp_path, "backprop", "bob", "ps1", "2026-11-22 09:00:00.000000 UTC")
+
+
+def test_the_report_shows_misconceptions_and_students_who_behave_alike(tmp_path, monkeypatch):
+    """Each student's misconceptions, the class's most common ones with who holds them, and the
+    pairs with the same unexplained wrong outputs, with the evidence; student ids escaped."""
+    shutil.copy(ROOT / "nbgrader_config.py", tmp_path)
+    shutil.copytree(ROOT / "release" / "ps1_forward", tmp_path / "release" / "ps1_forward")
+    monkeypatch.delenv("BACKPROP_GRADEBOOK", raising=False)
+    put_tools_on_path()
+    config = load_config(tmp_path)
+    students = ("ada", "bob", "<em>cy")
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as book:
+        book.add_assignment("ps1_forward")
+        for student in students:
+            book.add_student(student)
+            book.add_submission("ps1_forward", student)
+    slope = {"id": "forward.leaky_relu:ignores_slope", "name": "leaky_relu ignores its slope"}
+    for student in students:
+        probes = {"forward.relu": "f00d", "forward.tanh": "beef"} if student != "bob" else {}
+        _graded(tmp_path / "autograded" / student / "ps1_forward", {
+            "leaky_relu_test": {"points": 0.0, "max_points": 2.0, "mistakes": [slope]},
+            "relu_test": {"points": 0.0, "max_points": 2.0, "mistakes": [],
+                          "probes": {"forward.relu": probes.get("forward.relu", "0")}},
+            "tanh_test": {"points": 0.0, "max_points": 3.0, "mistakes": [],
+                          "probes": {"forward.tanh": probes.get("forward.tanh", "1")}}}, {})
+    assert report_main(["ps1_forward", "--course", str(tmp_path)]) == 0
+    page = BeautifulSoup((tmp_path / "report" / "index.html").read_text(), "html.parser")
+    text = page.get_text(" ")
+    assert "ignores_slope" in text and "leaky_relu ignores its slope" in text
+    assert page.find("a", href="../release/ps1_forward/forward.ipynb") is not None
+    similar = page.find(id="similarity").find_next("table").get_text(" ")
+    assert "same output on the probe for forward.relu in ps1_forward" in similar
+    assert "<em>cy" in similar and "bob" not in similar  # the id as text, never as markup
+    assert page.find("em") is None

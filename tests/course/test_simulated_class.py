@@ -1,7 +1,10 @@
 """A simulated class graded by the real `nbgrader autograde` scores what the simulator intended,
 student by student and cell by cell: right answers earn their points, catalogued mistakes earn
 the parts they get right where an exercise is graded in parts and nothing elsewhere, blanks, a
-syntax error and an infinite loop earn nothing, and no student stops the others."""
+syntax error and an infinite loop earn nothing, and no student stops the others. In the quiz,
+partly right select-all answers earn the share the quiz's rule gives, and on questions with
+per-student numbers an answer worked out with the student's own numbers earns the points while
+one copied from a classmate earns nothing."""
 
 from __future__ import annotations
 
@@ -78,6 +81,8 @@ def test_the_class_has_every_kind_of_student(graded_class):
     partial = [(p.student, cell) for p in plans for cell, points in p.intended_points.items()
                if 0 < points < worth[cell]]
     assert partial, "no catalogued mistake earns partial credit in this class"
+    assert any(cell.startswith("check_q") for _, cell in partial), "no partial quiz answer"
+    assert choices["partial"] and choices["copied"] and choices["own-numbers"]
 
 
 def test_every_student_scores_what_the_simulator_intended(graded_class):
@@ -85,8 +90,11 @@ def test_every_student_scores_what_the_simulator_intended(graded_class):
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         got = {(p.student, p.assignment): gradebook.find_submission(p.assignment, p.student).score
                for p in plans}
+    # A total adds cells of 0.67 or 1.33 points (a select-all question's share, rounded as
+    # grade_parts records it): the gradebook's sum may differ from the rounded total in the
+    # last bits of a float, never more.
     expected = {(p.student, p.assignment): p.intended_score for p in plans}
-    assert got == expected
+    assert got == pytest.approx(expected, abs=1e-6)
 
 
 def test_every_cell_scores_what_the_simulator_intended(graded_class):
@@ -100,6 +108,28 @@ def test_every_cell_scores_what_the_simulator_intended(graded_class):
             expected.update({(p.student, name): points
                              for name, points in p.intended_points.items()})
     assert got == expected
+
+
+def test_a_quiz_answer_copied_from_a_classmate_scores_0_and_says_why(graded_class):
+    """Each student's notebook showed their own numbers (the grader told the kernel whose
+    submission it ran); a classmate's answer is 0 and the feedback says the numbers are
+    per-student, restating the student's own."""
+    from grading.quiz_numbers import described, quiz_numbers
+
+    course, plans, _ = graded_class
+    copied = [(p.student, target.removeprefix("answer_")) for p in plans
+              if p.assignment == "quiz"
+              for target, choice in p.choices.items() if choice.startswith("copied:")]
+    assert copied
+    for student, question in copied:
+        path = course / "autograded" / student / "quiz" / "quiz.ipynb"
+        cells = {c["metadata"].get("nbgrader", {}).get("grade_id"): c
+                 for c in json.loads(path.read_text())["cells"]}
+        said = json.dumps(cells[f"check_{question}"]["outputs"])
+        assert "per-student" in said and described(quiz_numbers(student)[question]) in said
+        shown = json.dumps(cells[f"{question}_numbers"]["outputs"])
+        assert described(quiz_numbers(student)[question]) in shown
+        assert f"Graded as {student!r}" in json.dumps(cells["numbers"]["outputs"])
 
 
 def test_the_simulator_is_deterministic(graded_class, tmp_path):

@@ -72,7 +72,7 @@ def _student_namespace(path: Path, plan: NotebookPlan) -> dict[str, Any]:
     cells = _cells(path)
     names: dict[str, Any] = {"__name__": f"notebook_{path.stem}"}
     with contextlib.redirect_stdout(io.StringIO()):
-        for grade_id in ("setup", "given"):
+        for grade_id in ("setup", "given", "numbers"):  # numbers: the quiz's per-student ones
             if grade_id in cells:
                 exec(compile(cells[grade_id], f"<{path.name} {grade_id}>", "exec"), names)
         for target, solution in plan.solutions.items():

@@ -1,8 +1,9 @@
 """A correct answer gets full marks however it is written.
 
 Every graded function exercise has at least three correct alternatives
-(:mod:`course.alternatives`): each must pass its grader, keep the signature the notebook
-asks for, and be a solution in its own right (not the grader's reference in disguise).
+(:mod:`course.alternatives`): each must pass its grader (on the seeded inputs and on two
+students' own hidden inputs, grading.variant), keep the signature the notebook asks for, and be
+a solution in its own right (not the grader's reference in disguise).
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ from course.alternatives.notebook import graded_functions, namespace
 from grading import grade
 from grading.answers import is_question
 from grading.registry import CHECKS, lookup
+
+from .variants import STUDENTS, inputs_of, label
 
 lookup("forward.sigmoid")  # registers every check
 load_all()
@@ -48,9 +51,11 @@ def test_alternative_has_the_notebooks_signature(exercise, alternative):
         f"{alternative.__name__}{inspect.signature(alternative)} should be {name}{asked}")
 
 
+@pytest.mark.parametrize("student", STUDENTS, ids=label)
 @pytest.mark.parametrize(("exercise", "alternative"), CASES)
-def test_correct_alternative_gets_full_marks(exercise, alternative):
-    grade(exercise, alternative)  # raises Failure, with the grader's message, if it does not
+def test_correct_alternative_gets_full_marks(exercise, alternative, student):
+    with inputs_of(student):
+        grade(exercise, alternative)  # raises Failure, with the grader's message, if it does not
 
 
 @pytest.mark.parametrize(("exercise", "alternative"), CASES)

@@ -1,5 +1,6 @@
 """The table mistake x grader: every catalogued mistake fails the grader of its exercise, and
-the failure names that mistake and gives its hint."""
+the failure names that mistake and gives its hint, on the seeded inputs and on two students'
+own hidden inputs (grading.variant)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ import pytest
 from grading import Failure, grade
 from grading.mistakes import MISTAKES, for_exercise
 from grading.registry import lookup
+
+from .variants import STUDENTS, inputs_of, label
 
 for_exercise("")  # load the catalogue
 
@@ -32,13 +35,14 @@ def test_mistake_is_self_contained(mistake):
     assert inspect.getsource(mistake.function).count("def ") == 1
 
 
+@pytest.mark.parametrize("student", STUDENTS, ids=label)
 @pytest.mark.parametrize("mistake", MISTAKES, ids=lambda m: m.id)
-def test_grader_fails_and_names_the_mistake(mistake):
+def test_grader_fails_and_names_the_mistake(mistake, student):
     try:
         lookup(mistake.exercise)
     except KeyError:
         pytest.fail(f"no grader for {mistake.exercise}, which has catalogued mistakes")
-    with pytest.raises(Failure) as failure:
+    with pytest.raises(Failure) as failure, inputs_of(student):
         grade(mistake.exercise, mistake.function)
     message = str(failure.value)
     assert f"Likely mistake: {mistake.name}." in message, message

@@ -62,7 +62,7 @@ screenshots: $(INSTALLED) system
 # The whole course for a simulated class of 30 in demo/: release, submit, collect, autograde in
 # parallel, feedback, grades (demo/course/grades.csv) and report (demo/course/report/index.html).
 demo: $(INSTALLED) system
-	$(PY) -m course.cycle --workdir demo --students 30 --seed 7 \
+	$(PY) -m simulation.semester --workdir demo --students 30 --seed 7 \
 		--assignments ps1_forward ps2_backward ps3_training ps4_explorations quiz
 
 # Grade on submit: watch the exchange, grade each submission as it arrives and release its

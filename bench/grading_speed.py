@@ -48,9 +48,9 @@ from nbgrader.api import Gradebook
 from sandbox_cost import STOCK  # bench/ is on the path when a script here runs
 
 from course.parallel_autograde import autograde_class
-from course.simulate import simulate_class
 from sandbox import METADATA_KEY
 from sandbox.limits import FILE as LIMITS
+from simulation.simulate import simulate_class
 
 ROOT = Path(__file__).resolve().parents[1]
 NBGRADER = Path(sys.executable).with_name("nbgrader")

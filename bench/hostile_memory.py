@@ -12,10 +12,10 @@ prints the worker's peak resident memory (``ru_maxrss``) against the ceiling the
 * ``honest``: the instructor's solution;
 * ``nested_notebook``: a 39 MB notebook of nested JSON lists (refused before it is parsed);
 * ``error_flood``, ``huge_iopub_message``, ``huge_grading_reply``: the attacks of
-  :data:`course.hostile.MEMORY_ATTACKS` (errors past the output cap, forged 39 MB kernel
+  :data:`simulation.hostile.MEMORY_ATTACKS` (errors past the output cap, forged 39 MB kernel
   messages, forged 39 MB and 18 MB grading replies);
 * ``output_flood``: 36 MB printed in one cell;
-* ``many_parts``: :data:`course.hostile.WORKER_LIMIT_ATTACKS`, one kernel message of 96 parts
+* ``many_parts``: :data:`simulation.hostile.WORKER_LIMIT_ATTACKS`, one kernel message of 96 parts
   of 60 MiB. Nothing the grader reads bounds it: the worker's memory limit
   (``BACKPROP_WORKER_MB``, :func:`course.worker_memory.limit_memory`, as a grading worker
   has) does, so its ceiling is that limit, not 1 GiB. It takes minutes to grade.
@@ -37,11 +37,11 @@ import tempfile
 import time
 from pathlib import Path
 
-from course.exercises import read_assignment
 from course.grade_student import grade_student
-from course.hostile import MEMORY_ATTACKS, WORKER_LIMIT_ATTACKS, nested_lists_notebook
-from course.notebooks import fill, read, write
 from course.worker_memory import WORKER_MB, limit_memory
+from simulation.exercises import read_assignment
+from simulation.hostile import MEMORY_ATTACKS, WORKER_LIMIT_ATTACKS, nested_lists_notebook
+from simulation.notebooks import fill, read, write
 
 ROOT = Path(__file__).resolve().parents[1]
 ASSIGNMENT = "ps1_forward"

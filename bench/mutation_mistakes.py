@@ -12,7 +12,7 @@ is the text after the colon). Only a mutant that gives the solution's results on
 exercise's contract allows belongs there; a wrong answer the graders miss is a hole to close in
 ``grading/checks/``, never an entry here.
 
-Mistakes that the course's alternatives (``course/alternatives/``) count as correct do not
+Mistakes that the course's alternatives (``simulation/alternatives/``) count as correct do not
 belong in ``HAND_WRITTEN`` (``np.maximum(z, slope * z)`` for leaky_relu, right for the slopes in
 [0, 1] the course uses, is one).
 """

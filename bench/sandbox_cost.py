@@ -30,7 +30,7 @@ from pathlib import Path
 from nbgrader.api import Gradebook
 
 from course.parallel_autograde import autograde_class
-from course.simulate import simulate_class
+from simulation.simulate import simulate_class
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = 0.15

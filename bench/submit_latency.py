@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/submit_latency.py [--workers 2] [--burst 30] [--idle-runs 3]
 
-A scratch course (``course.served_class``: the course's config and ``ps1_forward``, released
+A scratch course (``simulation.served_class``: the course's config and ``ps1_forward``, released
 through its own exchange) and ``python -m course.serve`` running on it. Two parts:
 
 * idle: one student submits while the service has nothing else to do; the time from the end of
@@ -26,7 +26,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from course.served_class import ServedClass
+from simulation.served_class import ServedClass
 
 ASSIGNMENT = "ps1_forward"
 #: Every third student of the burst gets one exercise wrong, as a class would.

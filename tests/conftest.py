@@ -16,8 +16,9 @@ import pytest
 @pytest.fixture(autouse=True, scope="module")
 def _environment_restored() -> Iterator[None]:
     """A test file may point the course at its own exchange, gradebook or time limit through
-    ``BACKPROP_*`` variables (``course.cycle`` sets them, as its command needs): whatever it set
-    ends with the file, so a later file in the same worker gets its own course's settings."""
+    ``BACKPROP_*`` variables (``simulation.semester`` sets them, as its command needs): whatever
+    it set ends with the file, so a later file in the same worker gets its own course's
+    settings."""
     saved = dict(os.environ)
     yield
     os.environ.clear()

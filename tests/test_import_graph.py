@@ -1,10 +1,10 @@
 """The project's layers: every module imports, no import cycle, and no import runs back up.
 
 The layers, from the bottom: ``reference`` (the math), ``grading`` (checks, mistakes, the
-grading-call parser), ``sandbox`` (running student code), ``course`` (what the instructor runs and
-the simulated class), ``bench`` (benchmarks). A module may import its own layer and those below.
-The graph is read from the source (every ``import``, also inside functions), so a lazy import
-that closes a cycle is caught as well.
+grading-call parser), ``sandbox`` (running student code), ``course`` (what the instructor runs),
+``simulation`` (the simulated class of the demo, tests and benchmarks), ``bench`` (benchmarks).
+A module may import its own layer and those below. The graph is read from the source (every
+``import``, also inside functions), so a lazy import that closes a cycle is caught as well.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-LAYERS = ("reference", "grading", "sandbox", "course", "bench")
+LAYERS = ("reference", "grading", "sandbox", "course", "simulation", "bench")
 
 
 def _modules() -> dict[str, Path]:
@@ -114,3 +114,12 @@ def test_no_import_runs_back_up():
 @pytest.mark.parametrize("module", sorted(m for m in MODULES if not m.startswith("bench")))
 def test_every_module_imports(module):
     importlib.import_module(module)
+
+
+def test_the_instructors_package_reads_no_grading_internals():
+    """course/ runs a real course through nbgrader; only the simulated class (and the sandbox's
+    preprocessors, through nbgrader's config) reach into the graders."""
+    reaching = sorted(f"{module} imports {other}" for module, others in GRAPH.items()
+                      if module.startswith("course") for other in others
+                      if other.startswith("grading"))
+    assert reaching == []

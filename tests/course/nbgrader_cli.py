@@ -75,9 +75,9 @@ def autograde_solutions(tmp: Path, submissions: dict[str, tuple[str, dict[str, s
     wrote instead, or None to leave the released stub); every assignment generated and
     autograded by the real pipeline. Asserts that each submission graded; returns the course
     folder."""
-    from course.exercises import read_assignment
-    from course.notebooks import fill, read, write
     from course.parallel_autograde import autograde_class
+    from simulation.exercises import read_assignment
+    from simulation.notebooks import fill, read, write
 
     assignments = sorted({assignment for assignment, _ in submissions.values()})
     course = scratch_course(tmp, assignments)

@@ -11,10 +11,10 @@ import nbformat
 import pytest
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
 from course.parallel_autograde import autograde_class, failure_table
 from course.preflight import check_class
-from course.simulate import StudentPlan, write_submission
+from simulation.exercises import read_assignment
+from simulation.simulate import StudentPlan, write_submission
 
 from .nbgrader_cli import RELEASE, SOURCE, digest, nbgrader, scratch_course
 

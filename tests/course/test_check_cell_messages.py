@@ -22,10 +22,10 @@ from nbclient import NotebookClient
 from nbformat.v4 import new_code_cell, new_notebook
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
-from course.notebooks import fill, read, write
 from grading.rules import broken_rules
 from sandbox import METADATA_KEY
+from simulation.exercises import read_assignment
+from simulation.notebooks import fill, read, write
 
 from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
 

@@ -10,9 +10,9 @@ import sys
 
 import pytest
 
-from course.exercises import read_assignment
-from course.simulate import StudentPlan, write_submission
-from course.students import make_home
+from simulation.exercises import read_assignment
+from simulation.simulate import StudentPlan, write_submission
+from simulation.students import make_home
 
 from .nbgrader_cli import SOURCE, nbgrader, scratch_course
 

@@ -8,9 +8,9 @@ import csv
 
 import pytest
 
-from course.cycle import collect_and_grade, run_cycle, summary
 from course.late_penalty import PercentPerDayLate
-from course.simulate import SPECIAL, UNGRADABLE
+from simulation.semester import collect_and_grade, run_semester, summary
+from simulation.simulate import SPECIAL, UNGRADABLE
 
 from .nbgrader_cli import digest
 
@@ -24,7 +24,7 @@ STUDENTS = 2 * len(SPECIAL)  # the smallest class with one student of every spec
 @pytest.fixture(scope="module")
 def cycle(tmp_path_factory):
     workdir = tmp_path_factory.mktemp("cycle") / "run"
-    result = run_cycle(workdir, ASSIGNMENTS, STUDENTS, seed=3, workers=2, cell_timeout=10,
+    result = run_semester(workdir, ASSIGNMENTS, STUDENTS, seed=3, workers=2, cell_timeout=10,
                        progress=None)
     return result
 

@@ -11,8 +11,8 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.parallel_autograde import autograde_class
-from course.simulate import simulate_class
 from course.worker_memory import WORKER_MB
+from simulation.simulate import simulate_class
 
 from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
 

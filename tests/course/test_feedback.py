@@ -23,8 +23,8 @@ from course.feedback_page import (
     exercise_name,
     latex_to_mathml,
 )
-from course.notebooks import fill, read, source_as, write
 from grading.mistakes import for_exercise
+from simulation.notebooks import fill, read, source_as, write
 
 from .nbgrader_cli import RELEASE, nbgrader, scratch_course
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from course.exercises import read_plan
 from grading.grading_calls import grading_calls
 from grading.registry import parts_of
+from simulation.exercises import read_plan
 
 from .nbgrader_cli import ASSIGNMENTS, RELEASE, ROOT, SOURCE, notebooks
 

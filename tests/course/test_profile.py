@@ -12,7 +12,6 @@ import pytest
 from bs4 import BeautifulSoup
 from nbformat.v4 import new_output
 
-from course.notebooks import fill, read, source_as, write
 from course.profile import (
     class_profiles,
     common,
@@ -25,6 +24,7 @@ from course.profile import (
 )
 from grading.mistakes import for_exercise
 from sandbox import METADATA_KEY
+from simulation.notebooks import fill, read, source_as, write
 
 from .nbgrader_cli import RELEASE, nbgrader, scratch_course
 

@@ -7,9 +7,9 @@ from __future__ import annotations
 import pytest
 from nbgrader.api import Gradebook
 
-from course.notebooks import read
 from grading.checks.quiz import KEY
 from sandbox import METADATA_KEY
+from simulation.notebooks import read
 
 pytestmark = pytest.mark.notebooks
 

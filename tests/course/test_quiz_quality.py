@@ -12,11 +12,11 @@ import statistics
 
 import pytest
 
-from course.exercises import read_plan
-from course.simulate import _intended_points, _wrong_answer
 from grading import Failure, grade, grade_parts
 from grading.checks.quiz import KEY, share
 from reference.gradcheck import GRADCHECK_THRESHOLD
+from simulation.exercises import read_plan
+from simulation.simulate import _intended_points, _wrong_answer
 
 from .nbgrader_cli import SOURCE
 

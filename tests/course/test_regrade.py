@@ -14,7 +14,7 @@ from course import regrade
 from course.nbgrader_api import instructor_api
 from course.parallel_autograde import autograde_class
 from course.report import write_report
-from course.served_class import ServedClass
+from simulation.served_class import ServedClass
 
 pytestmark = pytest.mark.notebooks
 

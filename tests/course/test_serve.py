@@ -21,8 +21,8 @@ from course.attempts import Policy, counted
 from course.inbound import parse_name, survey
 from course.serve import Service
 from course.serve_journal import Entry, Journal
-from course.served_class import ROOT, ServedClass
 from course.submit_notes import attempt_lines
+from simulation.served_class import ROOT, ServedClass
 
 ASSIGNMENT = "ps1_forward"
 #: The time within which every submission's feedback must be out, with two workers on a

@@ -12,8 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from course.alternatives import ALTERNATIVES, load_all
-from course.notebooks import fill, read, source_as
 from course.similarity import (
     MIN_TOKENS,
     THRESHOLD,
@@ -28,6 +26,8 @@ from grading import variant
 from grading.registry import lookup
 from grading.runner import grade, grade_parts, noting_mistakes, probe_fingerprint
 from sandbox import METADATA_KEY
+from simulation.alternatives import ALTERNATIVES, load_all
+from simulation.notebooks import fill, read, source_as
 
 ROOT = Path(__file__).resolve().parents[2]
 RELEASE = ROOT / "release"

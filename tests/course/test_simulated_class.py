@@ -16,9 +16,9 @@ from collections import Counter
 import pytest
 from nbgrader.api import Gradebook, SubmittedAssignment
 
-from course.exercises import read_assignment
 from course.parallel_autograde import autograde_class, failure_table
-from course.simulate import simulate_class
+from simulation.exercises import read_assignment
+from simulation.simulate import simulate_class
 
 from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
 

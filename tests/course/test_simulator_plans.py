@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from course.alternatives import ALTERNATIVES, load_all
-from course.exercises import read_assignment
-from course.simulate import is_correct, make_roster, plan_class, styles
+from simulation.alternatives import ALTERNATIVES, load_all
+from simulation.exercises import read_assignment
+from simulation.simulate import is_correct, make_roster, plan_class, styles
 
 SOURCE = Path(__file__).resolve().parents[2] / "source"
 ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir())

@@ -20,7 +20,7 @@ it. A mistake added to the catalogue later fails this test until its exercise's 
 the failure shows what the student reads, with the mistake's result on the visible inputs.
 
 The other direction: the instructor's solutions and every correct alternative of
-``course/alternatives/`` pass every visible check, and each check of an exercise with catalogued
+``simulation/alternatives/`` pass every visible check, and each check of an exercise with catalogued
 mistakes runs in under ``FAST`` seconds.
 """
 
@@ -37,10 +37,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.alternatives import load_all
-from course.exercises import Exercise, NotebookPlan, read_plan
-from course.notebooks import read
 from grading.mistakes import Mistake, for_exercise
+from simulation.alternatives import load_all
+from simulation.exercises import Exercise, NotebookPlan, read_plan
+from simulation.notebooks import read
 
 from .nbgrader_cli import ASSIGNMENTS, ROOT, SOURCE
 

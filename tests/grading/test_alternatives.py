@@ -1,7 +1,7 @@
 """A correct answer gets full marks however it is written.
 
 Every graded function exercise has at least three correct alternatives
-(:mod:`course.alternatives`): each must pass its grader (on the seeded inputs and on two
+(:mod:`simulation.alternatives`): each must pass its grader (on the seeded inputs and on two
 students' own hidden inputs, grading.variant), keep the signature the notebook asks for, and be
 a solution in its own right (not the grader's reference in disguise).
 """
@@ -12,11 +12,11 @@ import inspect
 
 import pytest
 
-from course.alternatives import ALTERNATIVES, as_student_code, load_all
-from course.alternatives.notebook import graded_functions, namespace
 from grading import grade
 from grading.answers import is_question
 from grading.registry import CHECKS, lookup
+from simulation.alternatives import ALTERNATIVES, as_student_code, load_all
+from simulation.alternatives.notebook import graded_functions, namespace
 
 from .variants import STUDENTS, inputs_of, label
 

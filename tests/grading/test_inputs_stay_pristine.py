@@ -23,13 +23,13 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.alternatives import ALTERNATIVES, load_all
-from course.alternatives.notebook import namespace
 from grading import Failure, grade, grade_parts
 from grading import calls as calls_module
 from grading.answers import is_question
 from grading.calls import call
 from grading.registry import CHECKS, lookup
+from simulation.alternatives import ALTERNATIVES, load_all
+from simulation.alternatives.notebook import namespace
 
 from ..sandbox.threaded_kernel import ThreadedKernel
 

@@ -30,15 +30,15 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.alternatives import as_student_code, load_all
-from course.alternatives.notebook import SOURCE, graded_functions, namespace
-from course.exercises import read_assignment
-from course.notebooks import read
 from grading import Failure, grade, grade_parts
 from grading.diagnosis import DEPENDENCIES
 from grading.mistakes import for_exercise
 from grading.registry import lookup, parts_of
 from sandbox import METADATA_KEY
+from simulation.alternatives import as_student_code, load_all
+from simulation.alternatives.notebook import SOURCE, graded_functions, namespace
+from simulation.exercises import read_assignment
+from simulation.notebooks import read
 
 from ..sandbox.threaded_kernel import ThreadedKernel
 
@@ -141,7 +141,7 @@ CASES = [pytest.param(dependent, helper.name, helper.exercise, wrong,
 
 
 def test_every_exercise_that_calls_a_student_function_declares_it():
-    """Every student function a solution calls by name (:attr:`course.exercises.Exercise.
+    """Every student function a solution calls by name (:attr:`simulation.exercises.Exercise.
     depends_on`, read from the source notebooks) is a declared helper of each exercise that
     grades the solution, and every declared helper is such a function."""
     for assignment in sorted(p.name for p in SOURCE.iterdir() if p.is_dir()):

@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from course.alternatives import ALTERNATIVES, load_all
 from grading import Failure, grade, grade_parts, variant
 from grading.mistakes import MISTAKES, for_exercise
 from grading.registry import lookup, parts_of
+from simulation.alternatives import ALTERNATIVES, load_all
 
 from .test_slips_cost_once import PAIRS, notebook, score, wrong_versions
 from .variants import SECRET, inputs_of
@@ -275,7 +275,7 @@ def test_a_wrong_helper_costs_only_its_own_points_for_a_student(dependent, helpe
                                                                 capsys):
     """Carrying credit forward runs the checks again, and the helper's check: each sees the
     inputs of the student being graded."""
-    from course.alternatives.notebook import graded_functions
+    from simulation.alternatives.notebook import graded_functions
 
     names = notebook(dependent, **{helper.name: wrong})
     with inputs_of("grace"):
@@ -331,7 +331,7 @@ def _graded(course: Path) -> dict[tuple[str, str], tuple[float, str]]:
     """(student, cell) -> (score in the gradebook, what the grader said in the cell)."""
     from nbgrader.api import Gradebook
 
-    from course.notebooks import read
+    from simulation.notebooks import read
 
     found = {}
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:

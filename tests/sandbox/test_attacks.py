@@ -19,12 +19,12 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.class_statistics import mistake_counts
-from course.exercises import read_assignment
-from course.hostile import MEMORY_ATTACKS
-from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
 from course.report import write_report
 from sandbox import METADATA_KEY, jail
+from simulation.exercises import read_assignment
+from simulation.hostile import MEMORY_ATTACKS
+from simulation.notebooks import fill, read, write
 
 from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, digest, nbgrader, scratch_course
 

@@ -21,14 +21,14 @@ from pathlib import Path
 import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell
 
-from course.alternatives import ALTERNATIVES, as_student_code, load_all
-from course.alternatives.notebook import SOURCE, graded_functions, namespace
-from course.notebooks import read
 from course.time_limits import instructor_only
 from grading import grade
 from grading.registry import lookup
 from sandbox import METADATA_KEY
 from sandbox.limits import FILE, MAX_BYTES, cell_key, cell_limit, limit, read_table
+from simulation.alternatives import ALTERNATIVES, as_student_code, load_all
+from simulation.alternatives.notebook import SOURCE, graded_functions, namespace
+from simulation.notebooks import read
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLE = ROOT / FILE

@@ -27,10 +27,10 @@ from pathlib import Path
 import pytest
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
-from course.notebooks import fill, read, write
 from course.report import write_report
 from sandbox import METADATA_KEY, jail
+from simulation.exercises import read_assignment
+from simulation.notebooks import fill, read, write
 
 from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, nbgrader, scratch_course
 from .test_attacks import ATTACKS, SECRETS, SHADOW_FILES

@@ -18,10 +18,10 @@ import os
 import pytest
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
-from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
 from sandbox import METADATA_KEY
+from simulation.exercises import read_assignment
+from simulation.notebooks import fill, read, write
 
 from ..course.nbgrader_cli import ASSIGNMENTS, RELEASE, SOURCE, nbgrader, scratch_course
 

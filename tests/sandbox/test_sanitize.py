@@ -341,9 +341,9 @@ ADDED_CELL = "<script>window.__pwned = 30</script> [click](javascript:window.__p
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    from course.exercises import read_assignment
-    from course.notebooks import fill, read, write
     from course.parallel_autograde import autograde_class
+    from simulation.exercises import read_assignment
+    from simulation.notebooks import fill, read, write
 
     from ..course.nbgrader_cli import SOURCE, nbgrader, scratch_course
 

@@ -15,13 +15,13 @@ import os
 import pytest
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
-from course.hostile import nested_lists_notebook
-from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
 from course.preflight import check_class
 from course.safe_collect import SKEW, _exchange_time
 from sandbox.submission import unsafe_reasons
+from simulation.exercises import read_assignment
+from simulation.hostile import nested_lists_notebook
+from simulation.notebooks import fill, read, write
 
 from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, digest, nbgrader, scratch_course
 

@@ -14,9 +14,9 @@ import json
 import pytest
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
-from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
+from simulation.exercises import read_assignment
+from simulation.notebooks import fill, read, write
 
 from ..course.nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
 

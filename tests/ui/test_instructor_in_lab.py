@@ -13,8 +13,8 @@ import re
 import pytest
 from nbgrader.api import Gradebook
 
-from course.cycle import run_cycle
 from course.nbgrader_api import load_config
+from simulation.semester import run_semester
 
 from .conftest import Steps
 from .lab import LabServer
@@ -31,7 +31,7 @@ def course(tmp_path):
     """A course folder after a whole cycle for a class of three: autograded, with feedback,
     grades and report."""
     workdir = tmp_path / "run"
-    return run_cycle(workdir, [ASSIGNMENT], STUDENTS, seed=5, workers=2, cell_timeout=10,
+    return run_semester(workdir, [ASSIGNMENT], STUDENTS, seed=5, workers=2, cell_timeout=10,
                      progress=None)
 
 

@@ -22,9 +22,9 @@ import pytest
 from nbformat.v4 import new_markdown_cell
 from nbgrader.api import Gradebook
 
-from course.exercises import read_assignment
-from course.notebooks import fill, read, write
 from course.parallel_autograde import autograde_class
+from simulation.exercises import read_assignment
+from simulation.notebooks import fill, read, write
 
 from ..course.nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
 from ..sandbox.test_sanitize import ADDED_CELL, ATTACK, hostile_notebook

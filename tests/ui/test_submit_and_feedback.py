@@ -14,7 +14,7 @@ import getpass
 
 import pytest
 
-from course.served_class import ServedClass
+from simulation.served_class import ServedClass
 
 from .conftest import Steps
 from .lab import LabServer

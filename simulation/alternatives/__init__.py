@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from types import CodeType, ModuleType
 from typing import Any
 
-from course.notebooks import source_as
+from simulation.notebooks import source_as
 
 #: Exercise name (``"forward.sigmoid"``) -> {variant name: a correct implementation}.
 ALTERNATIVES: dict[str, dict[str, Callable[..., Any]]] = {}

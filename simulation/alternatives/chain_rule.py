@@ -1,7 +1,7 @@
 # Student code, linted like the notebooks it stands for (pyproject.toml's rules for *.ipynb).
 """Correct answers to the first part of ps2 (the chain rule on a graph), in other styles.
 
-Loaded with the rest of ps2's alternatives (:mod:`course.alternatives.backward` imports this
+Loaded with the rest of ps2's alternatives (:mod:`simulation.alternatives.backward` imports this
 module). ``sigmoid`` is the notebook's given one, as a student's cell would use it.
 """
 
@@ -11,8 +11,8 @@ import math
 
 import numpy as np
 
-from course.alternatives import correct
-from course.alternatives.notebook import namespace
+from simulation.alternatives import correct
+from simulation.alternatives.notebook import namespace
 
 sigmoid = namespace("ps2_backward")["sigmoid"]
 

@@ -17,8 +17,8 @@ import math
 
 import numpy as np
 
-from course.alternatives import correct
-from course.alternatives.notebook import namespace
+from simulation.alternatives import correct
+from simulation.alternatives.notebook import namespace
 
 _notebook = namespace("ps3_training")
 init_network, network_forward, network_backward, predict, HIDDEN, OUTPUT = (

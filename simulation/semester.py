@@ -4,7 +4,7 @@ In a fresh working folder (default ``demo/``), with its own exchange and gradebo
 
 1. the instructor generates the assignments from ``source/``, sets their deadlines, adds the
    class roster to the gradebook and releases the assignments through the exchange;
-2. every simulated student (``course.simulate``) fetches each assignment into their home,
+2. every simulated student (``simulation.simulate``) fetches each assignment into their home,
    writes their answers and submits through the exchange; one submits a day late;
 3. the instructor collects, looks over the submissions (``course.preflight``), autogrades the
    class in parallel (``course.parallel_autograde``), generates and releases feedback (the
@@ -14,7 +14,7 @@ In a fresh working folder (default ``demo/``), with its own exchange and gradebo
 Every step is nbgrader's own code: the API and exchange classes behind the ``nbgrader``
 commands, and the ``nbgrader export`` command itself.
 
-    python -m course.cycle --students 30 --seed 7 --workdir demo
+    python -m simulation.semester --students 30 --seed 7 --workdir demo
 """
 
 from __future__ import annotations
@@ -41,7 +41,8 @@ from course.nbgrader_api import instructor_api, load_config
 from course.parallel_autograde import autograde_class
 from course.preflight import Finding, check_class
 from course.report import write_report
-from course.simulate import (
+from sandbox.limits import FILE as LIMITS
+from simulation.simulate import (
     SPECIAL,
     StudentPlan,
     make_roster,
@@ -49,8 +50,7 @@ from course.simulate import (
     save_plans,
     write_submission,
 )
-from course.students import fetch, fetch_feedback, make_home, set_submission_time, submit
-from sandbox.limits import FILE as LIMITS
+from simulation.students import fetch, fetch_feedback, make_home, set_submission_time, submit
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_ASSIGNMENTS = ("ps1_forward", "ps2_backward", "quiz")
@@ -60,7 +60,7 @@ TIMESTAMP = "%Y-%m-%d %H:%M:%S.%f %Z"
 
 
 @dataclass
-class CycleResult:
+class SemesterResult:
     """Where everything the run made is, and what happened."""
 
     course: Path
@@ -181,10 +181,10 @@ def export_grades(course: Path) -> Path:
     return course / "grades.csv"
 
 
-def run_cycle(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
+def run_semester(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
               students: int = 30, seed: int = 7, workers: int | None = None,
               cell_timeout: int = 15, progress: TextIO | None = sys.stderr,
-              scheduler: str | None = None) -> CycleResult:
+              scheduler: str | None = None) -> SemesterResult:
     """Run the whole course for a simulated class; see the module docstring."""
     steps = _Steps(progress)
     guarantee = SPECIAL if students >= 2 * len(SPECIAL) else ()
@@ -201,7 +201,7 @@ def run_cycle(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
     save_plans(plans, workdir / "class.json")
     steps.run(f"{students} students: fetch, answer, submit",
               lambda: students_submit(course, exchange, homes, planned, duedates))
-    result = CycleResult(course, exchange, homes, plans, duedates)
+    result = SemesterResult(course, exchange, homes, plans, duedates)
     where = f"on Dask at {scheduler}" if scheduler else f"{workers or os.cpu_count()} workers"
     for assignment in assignments:
         result.findings[assignment], result.outcomes[assignment] = steps.run(
@@ -217,7 +217,7 @@ def run_cycle(workdir: Path, assignments: Sequence[str] = DEFAULT_ASSIGNMENTS,
     return result
 
 
-def summary(result: CycleResult) -> str:
+def summary(result: SemesterResult) -> str:
     """How the class did per assignment, what could not be graded, and where to look."""
     with result.grades_csv.open() as handle:
         rows = list(csv.DictReader(handle))
@@ -261,7 +261,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="seconds a cell may run while grading (default 15)")
     args = parser.parse_args(argv)
     start = time.monotonic()
-    result = run_cycle(args.workdir, args.assignments, args.students, args.seed, args.workers,
+    result = run_semester(args.workdir, args.assignments, args.students, args.seed, args.workers,
                        args.cell_timeout, scheduler=args.scheduler)
     print(summary(result))
     print(f"\nThe whole run took {time.monotonic() - start:.0f} s.")

@@ -25,13 +25,13 @@ from pathlib import Path
 from nbgrader.api import Gradebook, MissingEntry
 from nbgrader.exchange.abc.exchange import ExchangeError
 
-from course.cycle import release
-from course.exercises import read_assignment
 from course.nbgrader_api import load_config
-from course.notebooks import fill, read, write
 from course.serve_journal import Journal
-from course.students import fetch, fetch_feedback, make_home, submit
 from sandbox.limits import FILE as LIMITS
+from simulation.exercises import read_assignment
+from simulation.notebooks import fill, read, write
+from simulation.semester import release
+from simulation.students import fetch, fetch_feedback, make_home, submit
 
 ROOT = Path(__file__).resolve().parents[1]
 

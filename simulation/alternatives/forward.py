@@ -10,7 +10,7 @@ from functools import reduce
 
 import numpy as np
 
-from course.alternatives import correct
+from simulation.alternatives import correct
 
 # ---- sigmoid: stable for |z| up to 1e3 ----
 

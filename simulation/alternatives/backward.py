@@ -5,7 +5,7 @@
 
 Most are self-contained. ``gradient_check`` builds on the notebook's forward pass and on the
 exercises before it, as students' answers do, so two of its alternatives take those from the
-notebook (:func:`course.alternatives.notebook.namespace`); the third writes everything out.
+notebook (:func:`simulation.alternatives.notebook.namespace`); the third writes everything out.
 """
 
 from __future__ import annotations
@@ -14,8 +14,8 @@ import math
 
 import numpy as np
 
-from course.alternatives import correct
-from course.alternatives.notebook import namespace
+from simulation.alternatives import correct
+from simulation.alternatives.notebook import namespace
 
 _notebook = namespace("ps2_backward")
 sigmoid, softmax, network_forward, categorical_cross_entropy = (
@@ -550,4 +550,4 @@ def gradient_check_written_out(weights, biases, X, Y):
 
 # ---- the chain rule on a graph (the notebook's first part): in their own module ----
 
-from course.alternatives import chain_rule  # noqa: E402, F401
+from simulation.alternatives import chain_rule  # noqa: E402, F401

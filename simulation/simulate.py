@@ -2,7 +2,7 @@
 
 Each student gets a profile (how able and how careful they are) and, from it and the seed, a
 choice for every graded exercise: a correct answer (the instructor's solution or one of the
-correct styles of :mod:`course.alternatives`), a catalogued mistake, or the stub left as
+correct styles of :mod:`simulation.alternatives`), a catalogued mistake, or the stub left as
 released. A few students do something worse: leave everything blank, leave a syntax
 error, write an infinite loop. In the quiz, some select-all answers are partly right (partial
 credit), and the answers to questions with per-student numbers (grading/quiz_numbers.py) are
@@ -24,15 +24,15 @@ import random
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from course.alternatives import ALTERNATIVES, as_student_code, load_all
-from course.alternatives.notebook import namespace
-from course.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
-from course.notebooks import fill, read, source_as, write
 from grading import grade_parts
 from grading.answers import wrong_answer
 from grading.checks.quiz import KEY, expected
 from grading.mistakes import for_exercise
 from grading.mistakes.catalogue import Mistake
+from simulation.alternatives import ALTERNATIVES, as_student_code, load_all
+from simulation.alternatives.notebook import namespace
+from simulation.exercises import Exercise, NotebookPlan, read_assignment, transitive_uses
+from simulation.notebooks import fill, read, source_as, write
 
 #: profile -> (share of the class, chance of a correct answer, chance of a catalogued mistake);
 #: what is left over is left blank (the stub stays).
@@ -88,7 +88,7 @@ def choose_profile(rng: random.Random) -> str:
 
 def is_correct(choice: str | None) -> bool:
     """Whether a plan's choice is a correct answer: ``"correct"`` (the instructor's solution)
-    or ``"correct:<style>"`` (an alternative of :mod:`course.alternatives`)."""
+    or ``"correct:<style>"`` (an alternative of :mod:`simulation.alternatives`)."""
     return choice is not None and choice.split(":")[0] == "correct"
 
 

@@ -13,8 +13,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from course.notebooks import defined_function, read, solution_cells
 from grading.grading_calls import grading_calls
+from simulation.notebooks import defined_function, read, solution_cells
 
 SOLUTION_MARKERS = ("### BEGIN SOLUTION", "### END SOLUTION")
 

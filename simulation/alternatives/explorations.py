@@ -18,8 +18,8 @@ from itertools import pairwise
 
 import numpy as np
 
-from course.alternatives import correct
-from course.alternatives.notebook import namespace
+from simulation.alternatives import correct
+from simulation.alternatives.notebook import namespace
 
 _notebook = namespace("ps4_explorations")
 init_network, backprop, network_forward, network_backward, HIDDEN = (

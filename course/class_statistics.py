@@ -263,7 +263,7 @@ def unexplained_failures(autograded: Path, assignment: str,
         if not isinstance(cells, dict):
             continue
         graded += 1
-        messages = _cell_messages(notebook)
+        messages = cell_messages(notebook)
         for name in [*messages, *cells]:  # the notebook's order
             order.setdefault(name, len(order))
         cells_seen.update(cells)
@@ -294,7 +294,7 @@ def _lost_points_unexplained(cell: object) -> bool:
     return lost and not cell.get("mistakes")
 
 
-def _cell_messages(notebook: dict) -> dict[str, str]:
+def cell_messages(notebook: dict) -> dict[str, str]:
     """Each test cell's message, by grade id: the grader's verdicts (outputs marked with
     :data:`METADATA_KEY`, which only the grader can place in a test cell), or, when the grader
     passed and the cell still lost its points, the error the cell's visible checks raised."""

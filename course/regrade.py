@@ -40,7 +40,7 @@ from pathlib import Path
 
 from nbgrader.api import Gradebook
 
-from course.class_statistics import _cell_messages
+from course.class_statistics import cell_messages
 from course.grade_on_submit import cell_scores
 from course.grading_outcome import failure_table
 from course.nbgrader_api import instructor_api, load_config
@@ -87,7 +87,7 @@ def messages(autograded: Path, assignment: str) -> dict[tuple[str, str, str], st
             notebook = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, ValueError):
             continue
-        for cell, message in _cell_messages(notebook).items():
+        for cell, message in cell_messages(notebook).items():
             found[path.parent.parent.name, path.stem, cell] = _short(message)
     return found
 

@@ -83,6 +83,7 @@ from threadpoolctl import threadpool_limits
 from grading import CHECKS, grade
 from grading.diagnosis import Call, Raised, Recorder, same
 from grading.grading_calls import grading_calls
+from simulation.notebooks import run_cells as notebook_cells_run
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "source"
@@ -188,12 +189,10 @@ def solution_region(code: str) -> tuple[int, int]:
 
 def run_cells(notebook: Notebook, replace: dict[int, str] | None = None) -> dict[str, Any]:
     """A fresh namespace in which the notebook's cells have run, ``replace`` overriding some."""
-    namespace: dict[str, Any] = {"__name__": "__notebook__"}
-    with contextlib.redirect_stdout(io.StringIO()), quiet():
-        for index, code in notebook.cells:
-            source = (replace or {}).get(index, code)
-            exec(compile(source, f"{notebook.path.name} cell {index}", "exec"), namespace)
-    return namespace
+    with quiet():
+        return notebook_cells_run(
+            (f"{notebook.path.name} cell {index}", (replace or {}).get(index, code))
+            for index, code in notebook.cells)
 
 
 @contextlib.contextmanager

@@ -1,11 +1,14 @@
-"""Read and edit student notebooks the way a student would: one solution cell at a time."""
+"""Read and edit student notebooks the way a student would: one solution cell at a time; and
+run a notebook's cells into a namespace, as its kernel would."""
 
 from __future__ import annotations
 
 import ast
+import contextlib
 import inspect
+import io
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import nbformat
@@ -76,3 +79,14 @@ def read(path: str) -> NotebookNode:
 def write(notebook: NotebookNode, path: str) -> None:
     """Write a notebook (nbformat 4)."""
     nbformat.write(notebook, path)
+
+
+def run_cells(cells: Iterable[tuple[str, str]], module: str = "__notebook__") -> dict[str, Any]:
+    """A fresh namespace (``__name__`` = ``module``) in which ``cells``, ``(label, source)``
+    pairs, ran in order as a notebook's kernel runs them, their print-outs swallowed. The label
+    names the cell in a traceback."""
+    namespace: dict[str, Any] = {"__name__": module}
+    with contextlib.redirect_stdout(io.StringIO()):
+        for label, source in cells:
+            exec(compile(source, label, "exec"), namespace)
+    return namespace

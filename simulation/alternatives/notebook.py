@@ -9,14 +9,13 @@ exercises, as written in ``source/``).
 
 from __future__ import annotations
 
-import contextlib
-import io
 import json
 from functools import cache
 from pathlib import Path
 from typing import Any
 
 from grading.grading_calls import grading_calls
+from simulation.notebooks import run_cells
 
 SOURCE = Path(__file__).resolve().parents[2] / "source"
 
@@ -34,16 +33,13 @@ def _source(cell: dict[str, Any]) -> str:
 def namespace(assignment: str) -> dict[str, Any]:
     """The globals of ``source/<assignment>``'s notebook after its given and solution cells ran
     (its print-outs swallowed). Shared between callers: do not change it."""
-    names: dict[str, Any] = {"__name__": f"notebook_{assignment}"}
-    exec("import numpy as np", names)
-    with contextlib.redirect_stdout(io.StringIO()):
-        for cell in _cells(assignment):
-            grading = cell.get("metadata", {}).get("nbgrader", {})
-            if cell["cell_type"] == "code" and (grading.get("grade_id") == "given"
-                                               or grading.get("solution")):
-                exec(compile(_source(cell), f"<{assignment} {grading.get('grade_id')}>", "exec"),
-                     names)
-    return names
+    cells = [("<import>", "import numpy as np")]
+    for cell in _cells(assignment):
+        grading = cell.get("metadata", {}).get("nbgrader", {})
+        if cell["cell_type"] == "code" and (grading.get("grade_id") == "given"
+                                           or grading.get("solution")):
+            cells.append((f"<{assignment} {grading.get('grade_id')}>", _source(cell)))
+    return run_cells(cells, f"notebook_{assignment}")
 
 
 @cache

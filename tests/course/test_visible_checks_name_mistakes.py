@@ -40,7 +40,7 @@ import pytest
 from grading.mistakes import Mistake, for_exercise
 from simulation.alternatives import load_all
 from simulation.exercises import Exercise, NotebookPlan, read_plan
-from simulation.notebooks import read
+from simulation.notebooks import read, run_cells
 
 from .nbgrader_cli import ASSIGNMENTS, ROOT, SOURCE
 
@@ -70,14 +70,12 @@ def _student_namespace(path: Path, plan: NotebookPlan) -> dict[str, Any]:
     """A fresh namespace holding what a notebook defines above its test cells: the setup and
     given cells, then the instructor's solution of every exercise."""
     cells = _cells(path)
-    names: dict[str, Any] = {"__name__": f"notebook_{path.stem}"}
-    with contextlib.redirect_stdout(io.StringIO()):
-        for grade_id in ("setup", "given", "numbers"):  # numbers: the quiz's per-student ones
-            if grade_id in cells:
-                exec(compile(cells[grade_id], f"<{path.name} {grade_id}>", "exec"), names)
-        for target, solution in plan.solutions.items():
-            exec(compile(solution, f"<{path.name} {target}>", "exec"), names)
-    return names
+    given = [(f"<{path.name} {grade_id}>", cells[grade_id])
+             for grade_id in ("setup", "given", "numbers")  # numbers: the quiz's per-student ones
+             if grade_id in cells]
+    solutions = [(f"<{path.name} {target}>", solution)
+                 for target, solution in plan.solutions.items()]
+    return run_cells([*given, *solutions], f"notebook_{path.stem}")
 
 
 def run_visible_check(path: Path, plan: NotebookPlan, exercise: Exercise, answer: Any = None,

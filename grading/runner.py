@@ -28,7 +28,6 @@ share it; the class report lists them, as evidence for the instructor to look at
 from __future__ import annotations
 
 import contextlib
-import contextvars
 import hashlib
 import io
 import warnings
@@ -38,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from grading import variant
 from grading.diagnosis import Raised, Recorder, Yielded, carry_forward, hung, matching_mistake
 from grading.mistakes import Mistake
 from grading.registry import Check, Failure, lookup, parts_of
@@ -115,6 +115,24 @@ def grade_parts(name: str, *student_objects: Any, points: float) -> float:
     return earned
 
 
+@contextlib.contextmanager
+def _quiet() -> Iterator[None]:
+    """No warnings, NumPy floating-point complaints or stderr from the code run inside: a test
+    cell with any stderr output scores 0 in nbgrader."""
+    with warnings.catch_warnings(), np.errstate(all="ignore"), \
+            contextlib.redirect_stderr(io.StringIO()):
+        warnings.simplefilter("ignore")
+        yield
+
+
+def _recorded(student_objects: tuple[Any, ...]
+              ) -> tuple[list[Recorder | None], list[Any]]:
+    """A recorder for each of the student's functions (None for other objects), and the objects
+    to hand the check: the recorders in the functions' place."""
+    recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
+    return recorders, [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
+
+
 def _without_name(name: str, message: str) -> str:
     """The message without its leading exercise name (full or short), said once above it."""
     for prefix in (f"{name}: ", f"{name.rpartition('.')[2]}: "):
@@ -133,13 +151,8 @@ def _run(name: str, check: Check, student_objects: tuple[Any, ...],
     """Run one check (of the whole exercise, or of its ``part``) quietly: (None when it passes,
     else the message for the student; a note naming the student's wrong helpers, for a check
     that passes thanks to them being the cause; else empty)."""
-    recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
-    wrapped = [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
-    with contextlib.ExitStack() as stack:
-        stack.enter_context(warnings.catch_warnings())
-        warnings.simplefilter("ignore")
-        stack.enter_context(np.errstate(all="ignore"))
-        stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
+    recorders, wrapped = _recorded(student_objects)
+    with _quiet():
         try:
             check(*wrapped)
         except NotImplementedError:
@@ -219,21 +232,10 @@ def probe_fingerprint(check: Check, student_objects: tuple[Any, ...]) -> str | N
     if any(hung(obj) for obj in student_objects):
         return None
     try:
-        recorders = [Recorder(obj) if callable(obj) else None for obj in student_objects]
-        wrapped = [rec or obj for rec, obj in zip(recorders, student_objects, strict=True)]
-
-        def run() -> None:
-            with contextlib.ExitStack() as stack:
-                stack.enter_context(warnings.catch_warnings())
-                warnings.simplefilter("ignore")
-                stack.enter_context(np.errstate(all="ignore"))
-                stack.enter_context(contextlib.redirect_stderr(io.StringIO()))
-                stack.enter_context(contextlib.redirect_stdout(io.StringIO()))
-                with contextlib.suppress(Exception, SystemExit):
-                    check(*wrapped)
-
-        # A fresh context: no student's key is set in it, so the check draws the plain inputs.
-        contextvars.Context().run(run)
+        recorders, wrapped = _recorded(student_objects)
+        with _quiet(), contextlib.redirect_stdout(io.StringIO()), variant.plain_inputs(), \
+                contextlib.suppress(Exception, SystemExit):
+            check(*wrapped)
         outcomes = [call.outcome for rec in recorders if rec is not None for call in rec.calls]
         if not outcomes:
             return None

@@ -108,6 +108,7 @@ def test_garbage_in_an_answer_cell_or_a_record_is_tolerated(course):
         "cells": "no", "metadata": {METADATA_KEY: {"cells": {"x": {"mistakes": [1, {"id": 2}]},
                                                            "y": "z"}}}}))
     (broken / "big.ipynb").write_bytes(b" " * 25_000_000)
+    (broken / "deep.ipynb").write_text("[" * 200_000 + "]" * 200_000)  # too deep for json
     assert student_profile(course / "autograded", "cy", RELEASE) == []
 
 

@@ -150,6 +150,17 @@ def _graph_cases() -> Iterator[tuple[float, float, tuple[float, ...], tuple[floa
            tuple(round(float(v), 3) for v in rng.random(2)))
 
 
+def _require_keys(exercise: str, case: str, got: Any, keys: tuple[str, ...]) -> None:
+    """Fail unless ``got`` is a dict holding every one of ``keys``."""
+    if not isinstance(got, dict):
+        raise Failure(f"{exercise}: for {case}, expected a dict with the keys "
+                      f"{', '.join(keys)}; got {describe(got)}")
+    missing = [key for key in keys if key not in got]
+    if missing:
+        raise Failure(f"{exercise}: for {case}, the dict has no key {missing[0]!r}; it "
+                      f"needs every one of {', '.join(keys)}")
+
+
 @register("backward.graph_forward_backward")
 def check_graph_forward_backward(graph_forward_backward: Callable[..., Any]) -> None:
     """Every forward value and every gradient of the two-sample graph, key by key."""
@@ -160,13 +171,7 @@ def check_graph_forward_backward(graph_forward_backward: Callable[..., Any]) -> 
         case = f"w = {w}, b = {b}, x = {list(x)}, y = {list(y)}"
         got = call_student(exercise, case, graph_forward_backward, (w, b, x_array, y_array),
                            "w b x y", "x and y have shape (2,): x[0] is x1, x[1] is x2.")
-        if not isinstance(got, dict):
-            raise Failure(f"{exercise}: for {case}, expected a dict with the keys "
-                          f"{', '.join(keys)}; got {describe(got)}")
-        missing = [key for key in keys if key not in got]
-        if missing:
-            raise Failure(f"{exercise}: for {case}, the dict has no key {missing[0]!r}; it "
-                          f"needs every one of {', '.join(keys)}")
+        _require_keys(exercise, case, got, keys)
         right = reference.graph_forward_backward(w, b, x_array, y_array)
         for key in keys:
             expect_number(exercise, f"{case} (in {key!r})", got[key], right[key],
@@ -206,13 +211,7 @@ def check_two_layer_step(two_layer_step: Callable[..., Any]) -> None:
     for case, args in _step_cases():
         got = call_student(exercise, case, two_layer_step, args, "X Y W1 b1 W2 b2 lr",
                            "Z1 = X @ W1 + b1 is (m, n1); delta1 = (delta2 @ W2.T) * ... is too.")
-        if not isinstance(got, dict):
-            raise Failure(f"{exercise}: for {case}, expected a dict with the keys "
-                          f"{', '.join(STEP_KEYS)}; got {describe(got)}")
-        missing = [key for key in STEP_KEYS if key not in got]
-        if missing:
-            raise Failure(f"{exercise}: for {case}, the dict has no key {missing[0]!r}; it "
-                          f"needs every one of {', '.join(STEP_KEYS)}")
+        _require_keys(exercise, case, got, STEP_KEYS)
         right = reference.two_layer_step(*args)
         tolerance = tolerances(*(got[key] for key in STEP_KEYS))
         for key in STEP_KEYS:

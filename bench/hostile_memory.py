@@ -17,7 +17,7 @@ prints the worker's peak resident memory (``ru_maxrss``) against the ceiling the
 * ``output_flood``: 36 MB printed in one cell;
 * ``many_parts``: :data:`simulation.hostile.WORKER_LIMIT_ATTACKS`, one kernel message of 96 parts
   of 60 MiB. Nothing the grader reads bounds it: the worker's memory limit
-  (``BACKPROP_WORKER_MB``, :func:`course.worker_memory.limit_memory`, as a grading worker
+  (``BACKPROP_WORKER_MB``, :func:`course.worker_limits.limit_memory`, as a grading worker
   has) does, so its ceiling is that limit, not 1 GiB. It takes minutes to grade.
 
 Takes about a minute on two cores without ``many_parts``. Prints ``NOT met`` beside an input
@@ -38,7 +38,7 @@ import time
 from pathlib import Path
 
 from course.grade_student import grade_student
-from course.worker_memory import WORKER_MB, limit_memory
+from course.worker_limits import WORKER_MB, limit_memory
 from simulation.exercises import read_assignment
 from simulation.hostile import MEMORY_ATTACKS, WORKER_LIMIT_ATTACKS, nested_lists_notebook
 from simulation.notebooks import fill, read, write

@@ -35,14 +35,16 @@ from typing import Any, TextIO
 from course.grade_student import grade_student
 from course.grading_outcome import Outcome, outcome_of
 from course.progress import ProgressBar
-from course.worker_memory import limit_memory
+from course.worker_limits import limit_blas_threads, limit_memory
 
 
 def grade_with_memory_cap(course: str, assignment: str, student: str) -> dict[str, Any]:
-    """One Dask task: cap the worker's memory (:mod:`course.worker_memory`), as a local
-    grading worker does, then grade ``student`` (:func:`course.grade_student.grade_student`).
-    A kernel that floods the grader kills this worker alone; its nanny starts a new one."""
+    """One Dask task: cap the worker's memory and its BLAS threads
+    (:mod:`course.worker_limits`), as a local grading worker does, then grade ``student``
+    (:func:`course.grade_student.grade_student`). A kernel that floods the grader kills this
+    worker alone; its nanny starts a new one."""
     limit_memory()
+    limit_blas_threads()
     return grade_student(course, assignment, student)
 
 

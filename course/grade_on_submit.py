@@ -47,7 +47,7 @@ from course.grading_outcome import reason_from_log
 from course.nbgrader_api import instructor_api, load_config
 from course.safe_collect import SafeCollect
 from course.submit_notes import add_note_to_feedback, attempt_lines, release_note
-from course.worker_memory import limit_memory
+from course.worker_limits import limit_blas_threads, limit_memory
 
 
 def inbound_folder(config: Config) -> Path:
@@ -171,6 +171,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--result", type=Path, required=True, help="where the JSON goes")
     args = parser.parse_args(argv)
     limit_memory()  # as a deadline grading worker: a kernel cannot take the service down
+    limit_blas_threads()
     outcome = grade_submission(args.course.resolve(), args.folder, args.student,
                                args.assignment, args.attempt, json.loads(args.previous))
     partial = args.result.with_suffix(".part")

@@ -45,7 +45,7 @@ from course.grade_student import grade_student
 from course.grading_outcome import Outcome, failure_table, outcome_of
 from course.nbgrader_api import allow_concurrent_writers, load_config
 from course.progress import ProgressBar
-from course.worker_memory import limit_memory
+from course.worker_limits import limit_blas_threads, limit_memory
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -61,6 +61,7 @@ def _grade_students(course: str, connection: multiprocessing.connection.Connecti
     os.setpgrp()  # a stuck worker can be killed together with what it started
     _die_with_parent()
     limit_memory()
+    limit_blas_threads()
     devnull = os.open(os.devnull, os.O_WRONLY)
     for stream in (1, 2):  # kernels inherit these; nbgrader's log is captured per student
         os.dup2(devnull, stream)

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import hashlib
 import json
 import logging
@@ -199,7 +200,8 @@ class Service:
         with (self.state / "logs" / f"{result.stem}.log").open("ab") as errors:
             child = subprocess.Popen(command, cwd=self.course, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=errors,
-                                     start_new_session=True, preexec_fn=_die_with_parent)
+                                     start_new_session=True,
+                                     preexec_fn=functools.partial(_die_with_parent, os.getpid()))
         self.running[entry.folder] = (entry, child, time.monotonic(), result)
         log.info("grading %s %s attempt %d", entry.student, entry.assignment, entry.attempt)
 
@@ -310,12 +312,16 @@ class Service:
         self.stopping = True
 
 
-def _die_with_parent() -> None:
-    """In a child before it runs: have Linux kill it when the service dies, however it dies."""
+def _die_with_parent(parent: int) -> None:
+    """In a child before it runs: have Linux kill it when the service (process ``parent``) dies,
+    however it dies. A service that died between the fork and this call would never send the
+    signal: then the child ends at once."""
     if sys.platform.startswith("linux"):
         import ctypes
 
         ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _kill(child: subprocess.Popen[bytes]) -> None:

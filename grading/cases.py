@@ -5,9 +5,9 @@ course's own tests, each student's own inputs while that student is graded.
 
 Elementwise functions meet several shapes, ``|z|`` up to 1e3 and a float32 array
 (:func:`elementwise_cases`, run by :func:`check_elementwise`); layers and networks get random
-weights and biases (:func:`random_layers`) and the reference's forward and backward passes,
-called the way the notebooks call them (:func:`reference_network_forward`,
-:func:`reference_network_backward`).
+weights and biases (:func:`random_layers`); the reference answers come from the reference
+package, whose :func:`reference.forward_layers`, :func:`reference.backward_layers` and
+:meth:`reference.Network.of` take the lists the notebooks' exercises take.
 """
 
 from __future__ import annotations
@@ -21,11 +21,10 @@ import numpy as np
 import reference
 from grading import variant
 from grading.calls import call_student
-from grading.compare import Mistake, expect_close
+from grading.compare import FLOAT32_TOL, assert_close
 
 ELEMENTWISE_SHAPES = ((7,), (4, 3), (1, 5), (1,), (2, 3, 4))
 EXTREME_Z = np.array([-1000.0, -745.0, -50.0, -1.0, 0.0, 1.0, 50.0, 745.0, 1000.0])
-FLOAT32_TOL = {"rtol": 1e-5, "atol": 1e-6}
 
 
 def elementwise_cases() -> Iterator[tuple[str, np.ndarray, dict[str, float]]]:
@@ -39,15 +38,15 @@ def elementwise_cases() -> Iterator[tuple[str, np.ndarray, dict[str, float]]]:
 
 
 def check_elementwise(exercise: str, student: Callable[..., Any], expected_fn: Callable[..., Any],
-                      *, mistakes: Callable[[np.ndarray], Sequence[Mistake]] | None = None,
-                      nan_hint: str | None = None, **kwargs: Any) -> None:
-    """Check an elementwise function on every :func:`elementwise_cases` input."""
+                      *, nan_hint: str | None = None, **kwargs: Any) -> None:
+    """Check an elementwise function on every :func:`elementwise_cases` input (``kwargs`` go to
+    both functions); ``nan_hint`` is added when the result holds NaN or inf where the expected
+    one is finite."""
     for case, z, tolerances in elementwise_cases():
         case += "".join(f", {key}={value}" for key, value in kwargs.items())
         got = call_student(exercise, case, student, (z,), "z", "", **kwargs)
-        z64 = z.astype(np.float64)
-        expect_close(exercise, case, got, expected_fn(z64, **kwargs),
-                     mistakes=mistakes(z64) if mistakes else (), nan_hint=nan_hint, **tolerances)
+        assert_close(exercise, case, got, expected_fn(z.astype(np.float64), **kwargs),
+                     nan_hint=nan_hint, **tolerances)
 
 
 def random_arrays(seed: int, shape: tuple[int, ...], count: int) -> list[np.ndarray]:
@@ -128,39 +127,6 @@ def below_the_floor(a: np.ndarray, n: np.ndarray) -> tuple[np.ndarray, np.ndarra
     if total < 0.5e-8:
         return a, n
     return a * (0.25e-8 / total), n * (0.25e-8 / total)
-
-
-def reference_network_forward(X: np.ndarray, weights: Sequence[np.ndarray],
-                              biases: Sequence[np.ndarray], names: Sequence[str]
-                              ) -> tuple[np.ndarray, list[reference.LayerCache]]:
-    """Adapter: the reference forward pass for activations given by name."""
-    A, caches = X, []
-    for W, b, name in zip(weights, biases, names, strict=True):
-        A, cache = reference.dense_forward(A, W, b, name)
-        caches.append(cache)
-    return A, caches
-
-
-def reference_network(weights: Sequence[Any], biases: Sequence[Any], hidden: str,
-                      output: str) -> reference.Network:
-    """Adapter: a reference network from a student's weights and biases and activation names."""
-    activations = [reference.get_activation(hidden)] * (len(weights) - 1)
-    return reference.Network(tuple(np.asarray(W, float) for W in weights),
-                             tuple(np.asarray(b, float) for b in biases),
-                             (*activations, reference.get_activation(output)))
-
-
-def reference_network_backward(delta_L: np.ndarray, weights: Sequence[np.ndarray],
-                               caches: Sequence[tuple], hidden: Sequence[str]
-                               ) -> tuple[list[np.ndarray], list[np.ndarray]]:
-    """Adapter: the reference backward pass from an output delta and hidden activation names."""
-    deltas = [delta_L]
-    for index in range(len(weights) - 2, -1, -1):
-        deltas.append(reference.hidden_delta(deltas[-1], weights[index + 1], caches[index][1],
-                                             hidden[index]))
-    pairs = [reference.dense_gradients(c[0], d)
-             for c, d in zip(caches, deltas[::-1], strict=True)]
-    return [dW for dW, _ in pairs], [db for _, db in pairs]
 
 
 def gradcheck_case(sizes: tuple[int, ...], m: int, seed: int, one_hot: bool

@@ -1,11 +1,13 @@
 """Comparisons that turn a wrong answer into a message a student can act on.
 
-:func:`assert_close` compares an array with the expected one; :func:`expect_close` and
-:func:`expect_number` first try the known wrong answers of a case and name the mistake that
-matches; :func:`close` does the same with a table of hints; :func:`expect_list` compares one
-array per layer; :func:`assert_unchanged` compares one array with a copy of itself (a check
-need not call it for a student's inputs: :func:`grading.calls.call` hands the student copies and
-fails on any change to them).
+:func:`assert_close` compares a result with the expected array and says how it differs (None
+for a missing ``return``, the shape, NaN or inf, the largest error and where);
+:func:`expect_number` does the same for a result that must be one number, and
+:func:`expect_list` for one array per layer (naming a reversed list as such);
+:func:`assert_unchanged` compares one array with a copy of itself (a check need not call it for
+a student's inputs: :func:`grading.calls.call` hands the student copies and fails on any change
+to them). No comparison names a mistake: the catalogue (``grading/mistakes/``) is the one way a
+mistake is named, by :mod:`grading.diagnosis` once a check fails.
 
 Tolerances follow precision. A correct answer computed in float32 (from float32 inputs, or by
 code that works in single precision) differs from the float64 reference by its rounding, so every
@@ -19,15 +21,11 @@ rest of the result.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from grading.registry import Failure, describe
-
-#: A known mistake: the hint shown to the student and what that mistake returns on the case.
-Mistake = tuple[str, Any]
 
 #: The tolerances of a comparison of float64 results (the default of every comparison).
 FLOAT64_TOL = {"rtol": 1e-6, "atol": 1e-8}
@@ -79,15 +77,17 @@ def assert_close(
     *,
     rtol: float = 1e-6,
     atol: float = 1e-8,
+    nan_hint: str | None = None,
 ) -> None:
     """Fail unless ``got`` is an array of ``expected``'s shape whose values are close to it.
 
     ``case`` says which input was used, e.g. ``"Z of shape (5, 3), seed 1"``. A ``got`` in
-    float32 is compared with at least :data:`FLOAT32_TOL`.
+    float32 is compared with at least :data:`FLOAT32_TOL`. ``nan_hint`` is added to the message
+    when ``got`` holds NaN or inf where ``expected`` is finite (how to stay stable).
     """
     widened = tolerances(got, rtol=rtol, atol=atol)
     rtol, atol = widened["rtol"], widened["atol"]
-    expected = np.asarray(expected)
+    expected = np.asarray(expected, dtype=np.float64)
     if got is None:
         raise Failure(f"{exercise}: returned None for {case}; did you forget `return`?")
     try:
@@ -102,7 +102,8 @@ def assert_close(
             f"{exercise}: for {case}, expected shape {expected.shape}, got {got_array.shape}"
         )
     if not np.all(np.isfinite(got_array)) and np.all(np.isfinite(expected)):
-        raise Failure(f"{exercise}: for {case}, the result contains NaN or inf values")
+        raise Failure(f"{exercise}: for {case}, the result contains NaN or inf values"
+                      + (f"; {nan_hint}" if nan_hint else ""))
     if not np.allclose(got_array, expected, rtol=rtol, atol=atol):
         error = np.abs(got_array - expected)
         worst = np.unravel_index(np.argmax(error), error.shape) if error.ndim else ()
@@ -130,32 +131,10 @@ def numeric(value: Any) -> np.ndarray | None:
         return None
 
 
-def expect_close(exercise: str, case: str, got: Any, expected: Any, *,
-                 mistakes: Sequence[Mistake] = (), rtol: float = 1e-6, atol: float = 1e-8,
-                 nan_hint: str | None = None) -> None:
-    """:func:`assert_close`, naming the mistake when a wrong answer matches one."""
-    widened = tolerances(got, rtol=rtol, atol=atol)
-    rtol, atol = widened["rtol"], widened["atol"]
-    expected = np.asarray(expected, dtype=np.float64)
-    array = numeric(got)
-    if got is not None and array is not None:
-        same_shape = array.shape == expected.shape
-        if not (same_shape and np.allclose(array, expected, rtol=rtol, atol=atol)):
-            finite = np.all(np.isfinite(expected))
-            if nan_hint and same_shape and finite and not np.all(np.isfinite(array)):
-                raise Failure(f"{exercise}: for {case}, the result contains NaN or inf values; "
-                              f"{nan_hint}")
-            for hint, wrong in mistakes:
-                wrong = numeric(wrong)
-                if wrong is not None and wrong.shape == array.shape and np.allclose(
-                        array, wrong, rtol=rtol, atol=atol):
-                    raise Failure(f"{exercise}: for {case}, {hint}")
-    assert_close(exercise, case, got, expected, rtol=rtol, atol=atol)
-
-
 def expect_number(exercise: str, case: str, got: Any, expected: float, *,
                   shape_hint: str = "return one float", **options: Any) -> None:
-    """Like :func:`expect_close` for a result that must be a single number."""
+    """Like :func:`assert_close` for a result that must be a single number (``shape_hint``
+    says what to return when it is not)."""
     if got is None:
         raise Failure(f"{exercise}: returned None for {case}; did you forget `return`?")
     array = numeric(got)
@@ -165,23 +144,7 @@ def expect_number(exercise: str, case: str, got: Any, expected: float, *,
     if single_precision(got):
         options = {**options, **tolerances(got, rtol=options.get("rtol", FLOAT64_TOL["rtol"]),
                                            atol=options.get("atol", FLOAT64_TOL["atol"]))}
-    expect_close(exercise, case, array.reshape(()), expected, **options)
-
-
-def close(exercise: str, case: str, got: Any, expected: np.ndarray,
-          mistakes: dict[str, np.ndarray] | None = None, advice: str = "", *,
-          rtol: float = 1e-6, atol: float = 1e-8) -> None:
-    """:func:`assert_close`, naming the likely mistake when ``got`` matches a known wrong one
-    (else adding ``advice``, if any)."""
-    try:
-        assert_close(exercise, case, got, expected, rtol=rtol, atol=atol)
-    except Failure as failure:
-        for hint, wrong in (mistakes or {}).items():
-            if np.shape(got) == np.shape(wrong) and np.allclose(np.asarray(got, float), wrong):
-                raise Failure(f"{failure}. Likely cause: {hint}") from None
-        if advice:
-            raise Failure(f"{failure}. {advice}") from None
-        raise
+    assert_close(exercise, case, array.reshape(()), expected, **options)
 
 
 def expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
@@ -198,5 +161,5 @@ def expect_list(exercise: str, case: str, got: Any, expected: list[np.ndarray],
                       "layer 1's gradient (the order of weights); reverse the list at the end")
     tolerance = tolerances(got, **tolerance)
     for layer, (g, e) in enumerate(zip(got, expected, strict=True)):
-        expect_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e,
+        assert_close(exercise, f"{case} (in {label}[{layer}], layer {layer + 1})", g, e,
                      **tolerance)

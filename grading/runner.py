@@ -14,9 +14,9 @@ Two ways to grade, one per kind of test cell:
 
 A slip costs once: when a check fails for an exercise whose method calls the student's own
 earlier functions (network_backward calls dense_gradients...), the runner asks
-:func:`grading.diagnosis.carry_forward` whether those helpers are what is wrong. If the student's
-function does what the notebook asks with its wrong helpers, it passes, and a note names the
-helpers (printed under the ✓); if not, the note is added to the failure.
+:func:`grading.carry_forward.carry_forward` whether those helpers are what is wrong. If the
+student's function does what the notebook asks with its wrong helpers, it passes, and a note
+names the helpers (printed under the ✓); if not, the note is added to the failure.
 
 A failure no catalogued mistake explains leaves a behavioural fingerprint in the record
 (:func:`probe_fingerprint`): a hash of what the student's function returned on the check's
@@ -38,7 +38,9 @@ from typing import Any
 import numpy as np
 
 from grading import variant
-from grading.diagnosis import Raised, Recorder, Yielded, carry_forward, hung, matching_mistake
+from grading.carry_forward import carry_forward
+from grading.dependencies import hung
+from grading.diagnosis import Raised, Recorder, Yielded, matching_mistake
 from grading.mistakes import Mistake
 from grading.registry import Check, Failure, lookup, parts_of
 
@@ -175,7 +177,7 @@ def _run(name: str, check: Check, student_objects: tuple[Any, ...],
 
 def _carried_forward(name: str, part: str | None, check: Check,
                      wrapped: list[Any]) -> tuple[bool, str]:
-    """:func:`grading.diagnosis.carry_forward` for an exercise graded on one function; never
+    """:func:`grading.carry_forward.carry_forward` for an exercise graded on one function; never
     raises (a failure to judge the helpers only leaves the first verdict standing)."""
     if len(wrapped) != 1 or not callable(wrapped[0]):
         return False, ""

@@ -61,7 +61,13 @@ from reference.diagnostics import (
     parameter_count,
     sigmoid_grad_bound,
 )
-from reference.forward import LayerCache, dense_forward, network_forward, network_loss
+from reference.forward import (
+    LayerCache,
+    dense_forward,
+    forward_layers,
+    network_forward,
+    network_loss,
+)
 from reference.gradcheck import (
     check_network_gradients,
     numerical_gradient,
@@ -70,6 +76,7 @@ from reference.gradcheck import (
 from reference.gradients import (
     Gradients,
     backward,
+    backward_layers,
     dense_gradients,
     network_deltas,
     network_gradients,
@@ -123,6 +130,7 @@ __all__ = [
     "adam_step",
     "add_backward",
     "backward",
+    "backward_layers",
     "binary_cross_entropy",
     "binary_cross_entropy_from_logits",
     "binary_cross_entropy_from_logits_grad",
@@ -140,6 +148,7 @@ __all__ = [
     "dense_forward",
     "dense_gradients",
     "digits",
+    "forward_layers",
     "get_activation",
     "get_loss",
     "global_norm",

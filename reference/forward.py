@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import NamedTuple
 
 import numpy as np
@@ -56,8 +57,24 @@ def network_forward(network: Network, X: ArrayLike) -> tuple[Array, list[LayerCa
             f"X has {A.shape[1]} features per row (shape {A.shape}) but the network expects "
             f"{network.layer_sizes[0]} inputs"
         )
-    caches = []
-    for W, b, activation in zip(network.weights, network.biases, network.activations, strict=True):
+    return forward_layers(A, network.weights, network.biases, network.activations)
+
+
+def forward_layers(
+    X: ArrayLike,
+    weights: Sequence[ArrayLike],
+    biases: Sequence[ArrayLike],
+    activations: Sequence[str | Activation],
+) -> tuple[Array, list[LayerCache]]:
+    """The forward pass as ps1's ``network_forward(X, weights, biases, activations)`` states it:
+    lists of layers instead of a :class:`Network`, one activation (a name or an
+    :class:`Activation`) per layer.
+
+    ``X``: ``(m, n_0)``; ``weights[l]``: ``(n_l, n_{l+1})``; ``biases[l]``: ``(n_{l+1},)``.
+    Returns ``A_L`` of shape ``(m, n_L)`` and one :class:`LayerCache` per layer, in order.
+    """
+    A, caches = X, []
+    for W, b, activation in zip(weights, biases, activations, strict=True):
         A, cache = dense_forward(A, W, b, activation)
         caches.append(cache)
     return A, caches

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from reference.activations import Activation
 from reference.deltas import hidden_delta, output_delta
 from reference.forward import LayerCache, network_forward
 from reference.losses import Loss, get_loss
@@ -71,6 +73,29 @@ def network_gradients(
     deltas = network_deltas(network, caches, Y, loss)
     pairs = [dense_gradients(c.A_prev, d) for c, d in zip(caches, deltas, strict=True)]
     return Gradients(tuple(dW for dW, _ in pairs), tuple(db for _, db in pairs))
+
+
+def backward_layers(
+    delta_L: ArrayLike,
+    weights: Sequence[ArrayLike],
+    caches: Sequence[Sequence[ArrayLike]],
+    hidden: Sequence[str | Activation],
+) -> tuple[list[Array], list[Array]]:
+    """The backward pass as ps2's ``network_backward(delta_L, weights, caches, hidden_grads)``
+    states it: from the output delta, lists of layers, and each hidden layer's activation (a
+    name or an :class:`Activation`, where the notebook passes its derivative function).
+
+    ``delta_L``: ``(m, n_L)``; ``weights[l]``: ``(n_l, n_{l+1})``; ``caches[l]``: the tuple
+    ``(A_prev, Z, A)`` of layer ``l + 1``; ``hidden``: ``L - 1`` activations. Returns
+    ``(dWs, dbs)``, lists of ``L`` arrays in layer order, shaped like the weights and biases.
+    """
+    deltas = [as_matrix("delta_L", delta_L)]
+    for index in range(len(weights) - 2, -1, -1):
+        deltas.append(hidden_delta(deltas[-1], weights[index + 1], caches[index][1],
+                                   hidden[index]))
+    pairs = [dense_gradients(cache[0], delta)
+             for cache, delta in zip(caches, deltas[::-1], strict=True)]
+    return [dW for dW, _ in pairs], [db for _, db in pairs]
 
 
 def backward(

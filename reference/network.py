@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from numpy.typing import NDArray
+from numpy.typing import ArrayLike, NDArray
 
 from reference.activations import Activation, get_activation
 
@@ -66,6 +66,17 @@ class Network:
     def parameter_count(self) -> int:
         """Total number of weights and biases."""
         return sum(W.size + b.size for W, b in zip(self.weights, self.biases, strict=True))
+
+    @classmethod
+    def of(cls, weights: Sequence[ArrayLike], biases: Sequence[ArrayLike],
+           hidden: str | Activation, output: str | Activation) -> Network:
+        """The network ps3's ``train`` describes with lists: ``weights[l]`` ``(n_l, n_{l+1})``,
+        ``biases[l]`` ``(n_{l+1},)``, one activation for every hidden layer and one for the
+        output layer (names or :class:`Activation` objects)."""
+        activations = [get_activation(hidden)] * (len(weights) - 1)
+        return cls(tuple(np.asarray(W, dtype=np.float64) for W in weights),
+                   tuple(np.asarray(b, dtype=np.float64) for b in biases),
+                   (*activations, get_activation(output)))
 
     def with_parameters(self, weights: Sequence[Array], biases: Sequence[Array]) -> Network:
         """A network with the same activations and new parameters (shapes are checked)."""

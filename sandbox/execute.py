@@ -21,6 +21,10 @@ This preprocessor takes its place in ``Autograde.autograde_preprocessors``
    outputs (display updates stop at it).
 4. Everything the kernel sends is bounded: message parts (:mod:`sandbox.kernel`), the output
    kept per cell (errors too, shortened), display updates, and widget messages (ignored).
+
+The same preprocessor grades many notebooks in a row; each gets its own grading connection
+(:mod:`sandbox.grading_connection`), grading record (:mod:`sandbox.grading_record`) and
+watchdog thread (:mod:`sandbox.watchdog`), made when its kernel is about to start.
 """
 
 from __future__ import annotations
@@ -28,15 +32,11 @@ from __future__ import annotations
 import contextlib
 import html
 import io
-import json
 import os
-import queue
 import shutil
-import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -48,7 +48,10 @@ from traitlets import Bool, Integer, Unicode, default
 
 from grading import grade, grade_parts, variant
 from grading.runner import noting_mistakes
-from sandbox import METADATA_KEY, SCORES_KEY, harness, hidden, jail, remote, wire
+from sandbox import METADATA_KEY, hidden, jail, remote, watchdog
+from sandbox.cell_outputs import as_text, short_error, size, unmarked
+from sandbox.grading_connection import GradingConnection
+from sandbox.grading_record import GradingRecord
 from sandbox.kernel import SandboxedKernelManager
 from sandbox.limits import cell_key, cell_limit, read_table
 from sandbox.submission import unsafe_reasons
@@ -116,17 +119,9 @@ class SealedExecute(Execute):
             self._cage = jail.Cage(str(runtime), str(workdir), limits, mode, uid,
                                    None if mode == "process" else os.path.realpath(source),
                                    str(resources.get("nbgrader", {}).get("student") or ""))
-            self._listener = _listen(runtime / "grading.sock")
-            self._kernel: remote.Kernel | None = None
-            self._blocking: Any = None
-            self._output_used: dict[int, int] = {}
-            self._connect_tried = False
-            self._incidents: list[str] = []
-            self._sealed: set[int] = set()  # test cells already graded: no output reaches them
-            self._scores: dict[str, float] = {}
-            self._cells: dict[str, dict[str, Any]] = {}
-            self._lost_noted = False
-            self._bomb_noted = False
+            # This notebook's own: nothing of one student's run reaches the next one's.
+            self._connection = connection = GradingConnection(self._cage)
+            self._record = record = GradingRecord()
             info = resources.get("nbgrader", {})
             self._secret = (variant.read_secret(self.secret_file)
                             if self.secret_file and self._cage.student else None)
@@ -134,51 +129,20 @@ class SealedExecute(Execute):
                 self.cell_limits, str(info.get("assignment", "")),
                 str(info.get("notebook", ""))) if self.cell_limits else {}
             self._limit: float | None = None  # the running cell's
-            self._seconds: dict[str, float] = {}
-            self._runtime_noted = False
             self.log.info("Grading in the %s sandbox", mode)
             watching = threading.Event()
-            watchdog = threading.Thread(target=self._stop_bombs, args=(watching,), daemon=True)
-            watchdog.start()
+            watcher = threading.Thread(target=watchdog.stop_bombs, daemon=True,
+                                       args=(watching, self.processes, record, connection))
+            watcher.start()
             try:
                 nb, resources = super().preprocess(nb, resources, km)
             finally:
                 watching.set()
-                watchdog.join()
-                self._close()
+                watcher.join()
+                connection.close()
                 jail.reap(uid, everything=True)
-        nb.metadata[METADATA_KEY] = {"sandbox": mode, "incidents": self._incidents,
-                                     "cells": self._cells, "seconds": self._seconds}
-        resources[SCORES_KEY] = dict(self._scores)
+        record.write(nb, resources, mode)
         return nb, resources
-
-    def _stop_bombs(self, done: threading.Event) -> None:
-        """While the notebook runs, every half second: when the kernel's children pass a
-        quarter of the process limit (a fork bomb, not a helper process or two), kill them all;
-        when the kernel wrote into its sockets folder (it can, under a grader that is not root),
-        delete what it wrote."""
-        uid, runtime = self._cage.uid, Path(self._cage.runtime)
-        watch_runtime = uid < 0 and self._cage.mode == "bubblewrap"
-        while (uid >= 0 or watch_runtime) and not done.wait(0.5):
-            if uid >= 0 and len(jail.strays(uid)) > self.processes // 4:
-                killed = jail.reap(uid)
-                if killed and not self._bomb_noted:
-                    self._bomb_noted = True
-                    self._incidents.append(f"the notebook started more than {self.processes // 4}"
-                                           " processes at once (a fork bomb?); they were killed")
-            if watch_runtime and self._connect_tried:
-                written = jail.intruders(runtime)
-                for path in written:
-                    with contextlib.suppress(OSError):
-                        os.chmod(runtime, 0o755)
-                        if path.is_dir() and not path.is_symlink():
-                            shutil.rmtree(path, ignore_errors=True)
-                        else:
-                            path.unlink()
-                if written and not self._runtime_noted:
-                    self._runtime_noted = True
-                    self._incidents.append("the notebook wrote into the grader's sockets "
-                                           "folder; what it wrote was deleted")
 
     async def _async_handle_timeout(self, timeout: int, cell: NotebookNode | None = None
                                     ) -> dict[str, Any] | None:
@@ -189,7 +153,7 @@ class SealedExecute(Execute):
         limit: the notebook is given up at once instead (nbgrader scores it 0)."""
         jail.reap(self._cage.uid)
         reply = await super()._async_handle_timeout(timeout, cell)
-        if not self._answers(seconds=15):
+        if not self._connection.answers(seconds=15):
             raise UnresponsiveKernel("the kernel stopped answering after a cell was interrupted "
                                      "at its time limit (a fork bomb, or code that ignores "
                                      "interrupts)")
@@ -203,82 +167,19 @@ class SealedExecute(Execute):
         own = cell_limit(self._limits, cell, self.timeout)
         return own if own and own > 0 else None
 
-    def _answers(self, seconds: float) -> bool:
-        """Whether the kernel runs a trivial request within ``seconds`` (True when there is no
-        grading connection to ask through)."""
-        if self._blocking is None:
-            return True
-        msg_id = self._blocking.execute("pass", silent=True, store_history=False)
-        deadline = time.monotonic() + seconds
-        while time.monotonic() < deadline:
-            try:
-                reply = self._blocking.get_shell_msg(timeout=0.5)
-            except queue.Empty:
-                continue
-            if reply["parent_header"].get("msg_id") == msg_id:
-                return True
-        return False
-
     def create_kernel_manager(self) -> SandboxedKernelManager:
         self.kernel_manager_class = SandboxedKernelManager
         manager = super().create_kernel_manager()
         manager.cage = self._cage
         return manager
 
-    def _close(self) -> None:
-        if self._kernel is not None:
-            with contextlib.suppress(OSError):
-                self._kernel.sock.close()
-        if self._blocking is not None:
-            self._blocking.stop_channels()
-        self._listener.close()
-
-    # -- the grading connection ----------------------------------------------------------
-
-    def _connect(self) -> remote.Kernel | None:
-        """Start the kernel's end of grading (sent as source: the kernel cannot import it).
-        The kernel has made its sockets by now: its sockets folder is taken back first."""
-        jail.close_runtime(Path(self._cage.runtime), self._cage.uid)
-        code = harness.bootstrap(str(Path(self._cage.runtime, "grading.sock")),
-                                 _source(wire), _source(harness))
-        self.kc.execute(code, silent=True, store_history=False, allow_stdin=False)
-        self._listener.settimeout(30)
-        try:
-            sock, _ = self._listener.accept()
-        except OSError:
-            self.log.warning("The kernel did not connect to the grader")
-            return None
-        self._blocking = self.km.blocking_client()
-        # Shell to ask, control to interrupt; no iopub: what the student's code prints during
-        # grading calls is not read (nor kept in memory).
-        self._blocking.start_channels(iopub=False, stdin=False, hb=False)
-        blocking = self._blocking
-
-        def start() -> str:
-            return blocking.execute("__grading_harness__.serve()", silent=True,
-                                    store_history=False, allow_stdin=False)
-
-        def finished(msg_id: str) -> dict[str, Any] | None:
-            while blocking.shell_channel.msg_ready():
-                reply = blocking.get_shell_msg(timeout=0)
-                if reply["parent_header"].get("msg_id") == msg_id:
-                    return reply["content"]
-            return None
-
-        def interrupt() -> None:  # what KernelManager does for interrupt_mode "message"
-            blocking.control_channel.send(blocking.session.msg("interrupt_request", content={}))
-
-        return remote.Kernel(sock, start, finished, interrupt)
-
     # -- cells -------------------------------------------------------------------------------
 
     def preprocess_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int
                         ) -> tuple[NotebookNode, dict[str, Any]]:
-        if self._kernel is None and not self._connect_tried:
-            self._connect_tried = True
-            self._kernel = self._connect()
-            if self._kernel is None:
-                self._incidents.append("the kernel never connected to the grader")
+        connection, record = self._connection, self._record
+        if not connection.tried and connection.connect(self.kc, self.km, self.log) is None:
+            record.note("the kernel never connected to the grader")
         name = cell.metadata.get("nbgrader", {}).get("grade_id") or f"cell {index + 1}"
         key, start = cell_key(cell), time.monotonic()
         self._limit = self._get_timeout(cell)
@@ -287,11 +188,11 @@ class SealedExecute(Execute):
         else:
             self._run_test_cell(cell, resources, index, name)
         if key is not None and cell.cell_type == "code":
-            self._seconds[key] = round(time.monotonic() - start, 3)
+            record.seconds[key] = round(time.monotonic() - start, 3)
         self._note_trouble(cell, index, name)
         killed = jail.reap(self._cage.uid)
         if killed:
-            self._incidents.append(f"{name}: killed {killed} processes the notebook started")
+            record.note(f"{name}: killed {killed} processes the notebook started")
         return cell, self.resources
 
     def _run_test_cell(self, cell: NotebookNode, resources: dict[str, Any], index: int,
@@ -305,17 +206,17 @@ class SealedExecute(Execute):
             super().preprocess_cell(cell, resources, index)
         finally:
             cell.source = source
-        self._sealed.add(index)
+        self._record.sealed.add(index)
         self.clear_display_id_mapping(index)
-        kept = [_as_text(o) for o in cell.outputs if o.output_type in ("stream", "error")]
+        kept = [as_text(o) for o in cell.outputs if o.output_type in ("stream", "error")]
         if len(kept) < len(cell.outputs):
-            self._incidents.append(f"{name}: a value the notebook displayed in a test cell "
-                                   "was ignored (only the grader's result counts)")
+            self._record.note(f"{name}: a value the notebook displayed in a test cell was "
+                              "ignored (only the grader's result counts)")
         cell.outputs = kept
         passed, partial, mistakes, probes = True, None, [], {}
         if any(o.get("ename") == "CellTimeoutError" for o in kept):
             # The cell already scores 0, and its function would most likely loop again.
-            self._hung(calls)
+            self._connection.mark_hung(calls)
             cell.outputs.append(_grader_output(
                 "The hidden tests did not run: this cell ran past its time limit.", False))
             passed = False
@@ -329,29 +230,21 @@ class SealedExecute(Execute):
                         partial = points
             mistakes = [{"id": m.id, "name": m.name} for m in named]
             probes = dict(named.probes)  # unexplained failures' fingerprints (grading/runner.py)
-        # nbgrader's rule on what remains: an error in the cell scores 0, else the points a
-        # partly graded exercise earned, else all of them.
-        full = float(cell.metadata["nbgrader"]["points"])
-        if not passed or any(o.output_type == "error" for o in kept):
-            score = 0.0
-        elif partial is not None:
-            score = max(0.0, min(full, float(partial)))
-        else:
-            score = full
-        self._scores[name] = score
-        self._cells[name] = {"points": score, "max_points": full, "mistakes": mistakes,
-                             **({"probes": probes} if probes else {})}
+        # An error in the cell scores 0 too.
+        passed = passed and not any(o.output_type == "error" for o in kept)
+        self._record.score(name, float(cell.metadata["nbgrader"]["points"]), passed, partial,
+                           mistakes, probes)
 
     def _note_trouble(self, cell: NotebookNode, index: int, name: str) -> None:
         """Record what the instructor should hear of: time limits, memory, output cut."""
         errors = {o.get("ename") for o in cell.get("outputs", []) if o.output_type == "error"}
+        record = self._record
         if "CellTimeoutError" in errors:
-            self._incidents.append(f"{name}: the cell ran past the time limit")
+            record.note(f"{name}: the cell ran past the time limit")
         if "MemoryError" in errors:
-            self._incidents.append(f"{name}: the notebook ran out of memory (limit "
-                                   f"{self.memory_mb} MiB)")
-        if self._output_used.get(index, 0) > self.output_bytes:
-            self._incidents.append(f"{name}: output cut at {self.output_bytes} bytes")
+            record.note(f"{name}: the notebook ran out of memory (limit {self.memory_mb} MiB)")
+        if record.output_used.get(index, 0) > self.output_bytes:
+            record.note(f"{name}: output cut at {self.output_bytes} bytes")
 
     def _grade(self, call: hidden.GradingCall, name: str
                ) -> tuple[bool, float | None, NotebookNode]:
@@ -359,25 +252,26 @@ class SealedExecute(Execute):
         the points a ``grade_parts`` call earned (None for ``grade``), and the grader's output."""
         printed = io.StringIO()
         points = None
-        timeouts = self._kernel.timeouts if self._kernel is not None else 0
+        kernel = self._connection.kernel
+        timeouts = kernel.timeouts if kernel is not None else 0
         try:
-            if self._kernel is None:
+            if kernel is None:
                 raise remote.KernelLost("grading could not reach the notebook's kernel")
-            self._kernel.deadline = time.monotonic() + (self._limit or self.timeout or 60)
-            with self._kernel.serving():
-                objects = [self._student_object(target) for target in call.targets]
+            kernel.deadline = time.monotonic() + (self._limit or self.timeout or 60)
+            with kernel.serving():
+                objects = [self._connection.student_object(target) for target in call.targets]
                 with contextlib.redirect_stdout(printed), self._students_inputs():
                     if call.in_parts:
                         points = grade_parts(call.exercise, *objects, points=call.points)
                     else:
                         grade(call.exercise, *objects)
         except Exception as error:  # the failure is the cell's result: it scores 0
-            self._note_kernel(name, timeouts)
-            if self._kernel is not None and self._kernel.timeouts > timeouts:
-                self._hung([call])
+            self._record.note_kernel(name, kernel, timeouts)
+            if kernel is not None and kernel.timeouts > timeouts:
+                self._connection.mark_hung([call])
             text = printed.getvalue() + f"✗ {error}"
             return False, None, _grader_output(text, False)
-        self._note_kernel(name, timeouts)
+        self._record.note_kernel(name, kernel, timeouts)
         text = printed.getvalue() or f"✓ {call.exercise}: the hidden tests pass"
         return True, points, _grader_output(text, True)
 
@@ -388,31 +282,6 @@ class SealedExecute(Execute):
             return contextlib.nullcontext()
         return variant.grading_student(self._cage.student, self._secret)
 
-    def _hung(self, calls: Iterable[hidden.GradingCall]) -> None:
-        """The functions these grading calls grade ran past a time limit: later diagnosis
-        (which helper of another exercise is wrong) does not wait for them again. Their own
-        exercises are still graded as usual."""
-        if self._kernel is not None:
-            self._kernel.hung.update(target for call in calls for target in call.targets)
-
-    def _note_kernel(self, name: str, timeouts_before: int) -> None:
-        kernel = self._kernel
-        if kernel is None:
-            return
-        if kernel.timeouts > timeouts_before:
-            self._incidents.append(f"{name}: a grading call ran past the time limit")
-        if kernel.lost and not self._lost_noted:
-            self._lost_noted = True
-            self._incidents.append(f"{name}: {kernel.lost}")
-
-    def _student_object(self, name: str) -> Any:
-        assert self._kernel is not None
-        kind, value = self._kernel.describe(name)
-        if kind == "missing":
-            raise NameError(f"{name} is not defined: run the cell that defines it (and fix any "
-                            "error it shows) before this one")
-        return self._kernel.function(name) if kind == "function" else value
-
     def output(self, outs: list[NotebookNode], msg: dict[str, Any], display_id: str | None,
                cell_index: int) -> NotebookNode | None:
         """Keep a cell's outputs up to :attr:`output_bytes`. An error is kept shortened even
@@ -420,18 +289,19 @@ class SealedExecute(Execute):
         content = msg.get("content")
         if not isinstance(content, dict):
             return None
-        msg = _unmarked(msg)
-        used = self._output_used.get(cell_index, 0)
+        msg = unmarked(msg)
+        output_used = self._record.output_used
+        used = output_used.get(cell_index, 0)
         if msg["msg_type"] == "error":
-            msg = {**msg, "content": _short_error(content)}
-            size = _size(msg["content"])
-            self._output_used[cell_index] = used + size
-            if used + size > self.output_bytes and any(o.output_type == "error" for o in outs):
+            msg = {**msg, "content": short_error(content)}
+            length = size(msg["content"])
+            output_used[cell_index] = used + length
+            if used + length > self.output_bytes and any(o.output_type == "error" for o in outs):
                 return None
             return super().output(outs, msg, display_id, cell_index)
-        size = _size(content)
-        self._output_used[cell_index] = used + size
-        if used + size > self.output_bytes:
+        length = size(content)
+        output_used[cell_index] = used + length
+        if used + length > self.output_bytes:
             if used <= self.output_bytes:
                 outs.append(new_output("stream", name="stdout", text=(
                     f"\n[output cut here: this cell printed more than "
@@ -445,51 +315,16 @@ class SealedExecute(Execute):
         targets = self._display_id_map.get(display_id)
         if not targets:
             return
-        for index in self._sealed & set(targets):
+        for index in self._record.sealed & set(targets):
             del targets[index]
         content = msg.get("content")
-        if not isinstance(content, dict) or _size(content) > self.output_bytes:
+        if not isinstance(content, dict) or size(content) > self.output_bytes:
             return
-        super()._update_display_id(display_id, _unmarked(msg))
+        super()._update_display_id(display_id, unmarked(msg))
 
     def handle_comm_msg(self, outs: list[NotebookNode], msg: dict[str, Any],
                         cell_index: int) -> None:
         """Widget messages are not graded and their state is not kept."""
-
-
-def _unmarked(msg: dict[str, Any]) -> dict[str, Any]:
-    """The kernel's message without the grader's mark in its output metadata: only the grader's
-    own outputs carry it."""
-    metadata = msg["content"].get("metadata")
-    if not (isinstance(metadata, dict) and METADATA_KEY in metadata):
-        return msg
-    kept = {key: value for key, value in metadata.items() if key != METADATA_KEY}
-    return {**msg, "content": {**msg["content"], "metadata": kept}}
-
-
-def _size(content: dict[str, Any]) -> int:
-    """The size of a message's content as JSON, in bytes (roughly: characters)."""
-    return len(json.dumps(content, default=str))
-
-
-#: Kept of an error: its name and message, and the last lines of its traceback.
-ERROR_LIMITS = {"ename": 200, "evalue": 4000, "traceback": 8000}
-
-
-def _short_error(content: dict[str, Any]) -> dict[str, Any]:
-    """An error's content cut to :data:`ERROR_LIMITS` (a traceback keeps its last lines)."""
-    lines = content.get("traceback")
-    lines = [str(line) for line in lines[-200:]] if isinstance(lines, list) else []
-    kept: list[str] = []
-    budget = ERROR_LIMITS["traceback"]
-    for line in reversed(lines):
-        if len(line) > budget:
-            break
-        kept.insert(0, line)
-        budget -= len(line)
-    return {"ename": str(content.get("ename", "Error"))[:ERROR_LIMITS["ename"]],
-            "evalue": str(content.get("evalue", ""))[:ERROR_LIMITS["evalue"]],
-            "traceback": kept}
 
 
 def _grader_output(text: str, passed: bool) -> NotebookNode:
@@ -543,24 +378,3 @@ def _special_files(folder: str, names: list[str]) -> set[str]:
 def _test_cell(cell: NotebookNode) -> bool:
     """A graded code cell that the student cannot write: an autograded test."""
     return cell.cell_type == "code" and is_grade(cell) and not is_solution(cell)
-
-
-def _source(module: Any) -> str:
-    return Path(module.__file__).read_text(encoding="utf-8")
-
-
-def _listen(path: Path) -> socket.socket:
-    """The grader's socket: the grader's file, open to the sandbox user for connecting."""
-    listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    listener.bind(str(path))
-    listener.listen(1)
-    os.chmod(path, 0o666)
-    return listener
-
-
-def _as_text(output: NotebookNode) -> NotebookNode:
-    """stderr shown as ordinary text: a warning is not an error (nbgrader scores 0 a test cell
-    with any stderr)."""
-    if output.output_type == "stream" and output.get("name") == "stderr":
-        return new_output("stream", name="stdout", text=output.text)
-    return output

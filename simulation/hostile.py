@@ -1,5 +1,5 @@
 """Hostile submissions aimed at the grader's memory, shared by the attack suite
-(``tests/sandbox/test_attacks.py``) and the memory benchmark (``bench/hostile_memory.py``).
+(``tests/sandbox/test_resource_attacks.py``) and the memory benchmark (``bench/hostile_memory.py``).
 
 Each attack is the source of the ``sigmoid`` solution cell of problem set 1 (the rest of the
 notebook left as released). All of them try to make the grading process, not the sandboxed

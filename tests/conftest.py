@@ -12,6 +12,19 @@ from collections.abc import Iterator
 
 import pytest
 
+from course.worker_limits import limit_blas_threads
+from tests.course import nbgrader_cli
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """One BLAS thread per process, as a grading worker and its kernels have
+    (:mod:`course.worker_limits`): ``make test`` runs a worker per core, and each grades in its
+    own process and in the kernels and nbgrader processes it starts. A BLAS that also started a
+    thread per core in each of them would have its threads wait for each other (OpenBLAS's
+    threads spin while they wait): beside two busy processes, the digits' training check took
+    half as much CPU time again with them."""
+    limit_blas_threads()
+
 
 @pytest.fixture(autouse=True, scope="module")
 def _environment_restored() -> Iterator[None]:
@@ -23,3 +36,12 @@ def _environment_restored() -> Iterator[None]:
     yield
     os.environ.clear()
     os.environ.update(saved)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _generated_courses(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> None:
+    """:func:`tests.course.nbgrader_cli.released_course` keeps what `nbgrader
+    generate_assignment` made in the run's temporary folder, the one every worker of
+    ``pytest -n`` shares (each worker's own folder lies inside it)."""
+    base = tmp_path_factory.getbasetemp()
+    nbgrader_cli.GENERATED = (base if worker_id == "master" else base.parent) / "generated"

@@ -22,7 +22,7 @@ import numpy as np
 import reference
 from grading import variant
 from grading.calls import call_student, unpack, unpack_pair
-from grading.compare import expect_close, expect_number, tolerances
+from grading.compare import assert_close, expect_number, tolerances
 from grading.registry import Failure, describe, register
 from reference.chain_rule import GRAPH_GRADIENTS, GRAPH_VALUES
 from reference.two_layer import STEP_KEYS
@@ -59,7 +59,7 @@ def _expect_pair(exercise: str, case: str, result: Any, expected: tuple[Any, Any
     first, second = unpack_pair(exercise, case, result, f"({', '.join(names)})")
     tolerance = tolerances(result, **tolerance)
     for name, got, right in zip(names, (first, second), expected, strict=True):
-        expect_close(exercise, f"{case} (in {name})", got, right, **tolerance)
+        assert_close(exercise, f"{case} (in {name})", got, right, **tolerance)
 
 
 @register("backward.add_backward")
@@ -90,7 +90,7 @@ def check_square_backward(square_backward: Callable[..., Any]) -> None:
     for case, (x,), upstream, tolerance in _node_cases(1):
         got = call_student(exercise, case, square_backward, (x, upstream), "x upstream",
                            "x and upstream have one shape.")
-        expect_close(exercise, case, got, reference.square_backward(x, upstream), **tolerance)
+        assert_close(exercise, case, got, reference.square_backward(x, upstream), **tolerance)
 
 
 @register("backward.sigmoid_backward")
@@ -104,7 +104,7 @@ def check_sigmoid_backward(sigmoid_backward: Callable[..., Any]) -> None:
     for case, (z,), upstream, tolerance in cases:
         got = call_student(exercise, case, sigmoid_backward, (z, upstream), "z upstream",
                            "z and upstream have one shape.")
-        expect_close(exercise, case, got, reference.sigmoid_backward(z, upstream), **tolerance,
+        assert_close(exercise, case, got, reference.sigmoid_backward(z, upstream), **tolerance,
                      nan_hint="use the given (stable) sigmoid: s = sigmoid(z), then "
                               "s * (1 - s) * upstream")
 
@@ -120,11 +120,11 @@ def check_mean_backward(mean_backward: Callable[..., Any]) -> None:
         case = f"values of shape {shape}, upstream {upstream:.6g}, seed {60 + seed}"
         got = call_student(exercise, case, mean_backward, (values, upstream), "values upstream",
                            "")
-        expect_close(exercise, case, got, reference.mean_backward(values, upstream))
+        assert_close(exercise, case, got, reference.mean_backward(values, upstream))
     values = variant.rng(69).normal(size=(4,)).astype(np.float32)
     got = call_student(exercise, "float32 values of shape (4,), upstream 0.8", mean_backward,
                        (values, 0.8), "values upstream", "")
-    expect_close(exercise, "float32 values of shape (4,), upstream 0.8", got,
+    assert_close(exercise, "float32 values of shape (4,), upstream 0.8", got,
                  reference.mean_backward(values, 0.8), rtol=1e-5, atol=1e-6)
 
 
@@ -219,7 +219,7 @@ def check_two_layer_step(two_layer_step: Callable[..., Any]) -> None:
                 expect_number(exercise, f"{case} (in 'loss')", got[key], right[key],
                               shape_hint="'loss' must be a single number", **tolerance)
             else:
-                expect_close(exercise, f"{case} (in {key!r})", got[key], right[key],
+                assert_close(exercise, f"{case} (in {key!r})", got[key], right[key],
                              **tolerance)
 
 
@@ -243,4 +243,4 @@ def check_linear_backward(linear_backward: Callable[..., Any]) -> None:
         tolerance = tolerances(delta, result)
         right = reference.linear_backward(*(a.astype(np.float64) for a in (delta, A_prev, W)))
         for name, value, expected in zip(names, got, right, strict=True):
-            expect_close(exercise, f"{case} (in {name})", value, expected, **tolerance)
+            assert_close(exercise, f"{case} (in {name})", value, expected, **tolerance)

@@ -2,14 +2,15 @@
 
 Each check calls the student's function on seeded cases (several shapes, a batch of one
 example, non-square layers, |z| up to 1e3, one float32 case), compares with the reference
-package and fails with a message that names the case. When a wrong answer matches a known
-mistake, the message names the mistake and gives a hint. The comparisons are in
+package and fails with a message that names the case. The checks name no mistake themselves:
+when a check fails, the runner replays the catalogued mistakes of :mod:`grading.mistakes.forward`
+and names the one the student's function reproduces. The comparisons are in
 :mod:`grading.compare`, the calls to student code in :mod:`grading.calls`, the shared cases in
 :mod:`grading.cases`.
 
-A slip costs once (:mod:`grading.diagnosis`): ``tanh`` may be written through the student's
+A slip costs once (:mod:`grading.carry_forward`): ``tanh`` may be written through the student's
 ``sigmoid`` (the notebook offers ``2 * sigmoid(2z) - 1``) and ``network_forward`` calls the
-student's ``dense_forward``; each is declared with :func:`~grading.diagnosis.uses_helpers`, so a
+student's ``dense_forward``; each is declared with :func:`~grading.dependencies.uses_helpers`, so a
 wrong helper costs its own points only, and a check that fails because of it says so.
 """
 
@@ -28,10 +29,9 @@ from grading.cases import (
     check_elementwise,
     ensure_saturated,
     random_layers,
-    reference_network_forward,
 )
-from grading.compare import Mistake, expect_close, expect_number, tolerances
-from grading.diagnosis import Helper, uses_helpers
+from grading.compare import assert_close, expect_number, tolerances
+from grading.dependencies import Helper, uses_helpers
 from grading.registry import Failure, describe, register
 
 OVERFLOW_HINT = ("for large |z|, exp overflows to inf and inf/inf is nan; compute exp only of "
@@ -71,21 +71,7 @@ def _tanh_through(sigmoid: Callable[..., Any]) -> Callable[..., Any]:
 def check_leaky_relu(leaky_relu: Callable[..., Any]) -> None:
     """Values with the default slope 0.01 and with slope=0.2."""
     check_elementwise("leaky_relu", leaky_relu, reference.leaky_relu)
-    ignored = "the slope argument was ignored; use `slope`, not 0.01"
-    check_elementwise("leaky_relu", leaky_relu, reference.leaky_relu, slope=0.2,
-                      mistakes=lambda z: [(ignored, reference.leaky_relu(z))])
-
-
-def _softmax_mistakes(Z: np.ndarray) -> list[Mistake]:
-    rows = np.exp(Z - Z.max(axis=1, keepdims=True))
-    hint = "each ROW must sum to 1 (normalize along axis=1, one example per row)"
-    mistakes = [(hint, reference.softmax(Z.T).T), (hint, rows / rows.sum(axis=0, keepdims=True))]
-    if Z.shape[0] == Z.shape[1]:
-        shifted = np.exp(Z - Z.max(axis=1))
-        mistakes.append(("the row max or row sum was broadcast along the wrong axis; "
-                         "use keepdims=True so a (m, 1) column meets each row",
-                         shifted / shifted.sum(axis=1)))
-    return mistakes
+    check_elementwise("leaky_relu", leaky_relu, reference.leaky_relu, slope=0.2)
 
 
 def _check_softmax_cases(softmax: Callable[[np.ndarray], Any],
@@ -93,9 +79,8 @@ def _check_softmax_cases(softmax: Callable[[np.ndarray], Any],
     for case, Z, tolerance in cases:
         got = call_student("softmax", case, softmax, (Z,), "Z", "Z.max(axis=1) has shape (m,); "
                            "keepdims=True gives (m, 1), which lines up with the rows of Z.")
-        Z64 = Z.astype(np.float64)
-        expect_close("softmax", case, got, reference.softmax(Z64),
-                     mistakes=_softmax_mistakes(Z64), **tolerances(Z, got, **tolerance),
+        assert_close("softmax", case, got, reference.softmax(Z.astype(np.float64)),
+                     **tolerances(Z, got, **tolerance),
                      nan_hint="subtract each row's max before exp so the largest exponent is 0")
 
 
@@ -130,19 +115,16 @@ def _expect_cache(exercise: str, case: str, cache: Any, expected: Sequence[np.nd
                       f"arrays; got {describe(cache)}")
     names = ("A_prev (the layer's input)", "Z", "A")
     for index, name in enumerate(names):
-        order_hint = [(f"{label}[{index}] should be {name}: the order is (A_prev, Z, A)",
-                       expected[j]) for j in range(3) if j != index]
-        expect_close(exercise, f"{case} (in {label}[{index}] = {name})", cache[index],
-                     expected[index], mistakes=order_hint, **tolerance)
+        assert_close(exercise, f"{case} (in {label}[{index}] = {name})", cache[index],
+                     expected[index], **tolerance)
 
 
 def _dense_forward_cases(dense_forward: Callable[..., Any],
-                         ) -> Iterator[tuple[str, Any, Any, Any, Any, list[Mistake],
-                                             dict[str, float]]]:
-    """(case, student A, student cache, reference A, reference cache, mistakes of A,
-    tolerances) for batch sizes 1..7, non-square layers and four activations, in float64 and
-    float32. The tolerances are the case's (wider for float32 inputs, or for a result that holds
-    float32 numbers), the same for A and every item of the cache."""
+                         ) -> Iterator[tuple[str, Any, Any, Any, Any, dict[str, float]]]:
+    """(case, student A, student cache, reference A, reference cache, tolerances) for batch
+    sizes 1..7, non-square layers and four activations, in float64 and float32. The tolerances
+    are the case's (wider for float32 inputs, or for a result that holds float32 numbers), the
+    same for A and every item of the cache."""
     exercise = "dense_forward"
     layers = ((5, 4, 3, "sigmoid"), (1, 3, 2, "relu"), (7, 2, 6, "tanh"), (4, 3, 3, "identity"))
     for seed, (m, n_in, n_out, name) in enumerate(layers):
@@ -159,24 +141,21 @@ def _dense_forward_cases(dense_forward: Callable[..., Any],
             A, cache = unpack_pair(exercise, case, result, "(A, cache)")
             X64, W64, b64 = (a.astype(np.float64) for a in (X, W, b))
             expected, expected_cache = reference.dense_forward(X64, W64, b64, name)
-            mistakes = [("b was not added: Z = X @ W + b", g(X64 @ W64)),
-                        ("g was not applied: A = g(Z)", expected_cache.Z)]
-            yield (case, A, cache, expected, expected_cache, mistakes,
+            yield (case, A, cache, expected, expected_cache,
                    tolerances(X, W, b, result, **tolerance))
 
 
 @register("forward.dense_forward", part="the output A", weight=1)
 def check_dense_forward_output(dense_forward: Callable[..., Any]) -> None:
     """A = g(X @ W + b) for every case."""
-    for case, A, _, expected, _, mistakes, tolerance in _dense_forward_cases(dense_forward):
-        expect_close("dense_forward", f"{case} (in A)", A, expected, mistakes=mistakes,
-                     **tolerance)
+    for case, A, _, expected, _, tolerance in _dense_forward_cases(dense_forward):
+        assert_close("dense_forward", f"{case} (in A)", A, expected, **tolerance)
 
 
 @register("forward.dense_forward", part="the cache (A_prev, Z, A)", weight=1)
 def check_dense_forward_cache(dense_forward: Callable[..., Any]) -> None:
     """The cache holds the layer's input, pre-activation and output, in this order."""
-    for case, _, cache, _, expected_cache, _, tolerance in _dense_forward_cases(dense_forward):
+    for case, _, cache, _, expected_cache, tolerance in _dense_forward_cases(dense_forward):
         _expect_cache("dense_forward", case, cache, expected_cache, **tolerance)
 
 
@@ -221,12 +200,14 @@ def _network_forward_cases(network_forward: Callable[..., Any],
         X = rng.normal(size=(m, sizes[0]))
         weights, biases = random_layers(rng, sizes)
         case = f"layer sizes {sizes}, activations {list(names)}, batch of {m}, seed {seed}"
-        activations = [reference.get_activation(name).forward for name in names]
+        # plain functions, as a notebook hands its activations over (leaky_relu with its
+        # default slope 0.01)
+        activations = [getattr(reference, name) for name in names]
         result = call_student(exercise, case, network_forward, (X, weights, biases, activations),
                               "X weights biases activations",
                               "Layer l's W is (n_l, n_{l+1}): A_prev @ W.")
         A_L, caches = unpack_pair(exercise, case, result, "(A_L, caches)")
-        expected, expected_caches = reference_network_forward(X, weights, biases, names)
+        expected, expected_caches = reference.forward_layers(X, weights, biases, names)
         yield (case, A_L, caches, expected, expected_caches, len(names),
                tolerances(X, weights, biases, result))
 
@@ -235,7 +216,7 @@ def _network_forward_cases(network_forward: Callable[..., Any],
 def check_network_forward_output(network_forward: Callable[..., Any]) -> None:
     """A_L for every network, weights and biases left as they were."""
     for case, A_L, _, expected, _, _, tolerance in _network_forward_cases(network_forward):
-        expect_close("network_forward", f"{case} (in A_L)", A_L, expected, **tolerance)
+        assert_close("network_forward", f"{case} (in A_L)", A_L, expected, **tolerance)
 
 
 @register("forward.network_forward", part="one cache (A_prev, Z, A) per layer", weight=2)
@@ -253,14 +234,6 @@ def check_network_forward_caches(network_forward: Callable[..., Any]) -> None:
                           label=f"caches[{layer}]", **tolerance)
 
 
-def _averaging_mistakes(total: float, m: int, k: int) -> list[Mistake]:
-    """Mistakes in the 1/m of a loss whose correct value is ``total / m``."""
-    return [("averaged over all m * k entries; average over the m examples (rows) only and "
-             "sum over the outputs", total / (m * k)),
-            ("the loss was summed but not averaged over the batch (divide by m)", total),
-            ("the sign is flipped", -total / m)]
-
-
 @register("forward.mean_squared_error")
 def check_mean_squared_error(mean_squared_error: Callable[..., Any]) -> None:
     """1/(2m) * sum of squares, for several (m, k) including one example and one output."""
@@ -270,10 +243,7 @@ def check_mean_squared_error(mean_squared_error: Callable[..., Any]) -> None:
         A, Y = rng.normal(size=(m, k)), rng.normal(size=(m, k))
         case = f"A and Y of shape {(m, k)}, seed {seed}"
         got = call_student(exercise, case, mean_squared_error, (A, Y), "A Y", "")
-        squares = float(np.sum((A - Y) ** 2))
-        mistakes = [("the 1/2 is missing: L = 1/(2m) * sum (a - y)**2", squares / m),
-                    *_averaging_mistakes(squares / 2, m, k)]
-        expect_number(exercise, case, got, reference.mean_squared_error(A, Y), mistakes=mistakes,
+        expect_number(exercise, case, got, reference.mean_squared_error(A, Y),
                       shape_hint=LOSS_SHAPE_HINT)
 
 
@@ -301,10 +271,8 @@ def _check_bce(binary_cross_entropy: Callable[..., Any], saturated: bool) -> Non
     exercise = "binary_cross_entropy"
     for case, A, Y in _probability_cases("bce", saturated):
         got = call_student(exercise, case, binary_cross_entropy, (A, Y), "A Y", "")
-        clipped = np.clip(A, 1e-12, 1 - 1e-12)
-        total = float(-np.sum(Y * np.log(clipped) + (1 - Y) * np.log(1 - clipped)))
         expect_number(exercise, case, got, reference.binary_cross_entropy(A, Y),
-                      mistakes=_averaging_mistakes(total, *A.shape), shape_hint=LOSS_SHAPE_HINT,
+                      shape_hint=LOSS_SHAPE_HINT,
                       nan_hint="clip A to [1e-12, 1 - 1e-12] before the logs: log(0) is -inf")
 
 
@@ -325,9 +293,8 @@ def _check_cce(categorical_cross_entropy: Callable[..., Any], saturated: bool) -
     exercise = "categorical_cross_entropy"
     for case, A, Y in _probability_cases("cce", saturated):
         got = call_student(exercise, case, categorical_cross_entropy, (A, Y), "A Y", "")
-        total = float(-np.sum(Y * np.log(np.maximum(A, 1e-12))))
         expect_number(exercise, case, got, reference.categorical_cross_entropy(A, Y),
-                      mistakes=_averaging_mistakes(total, *A.shape), shape_hint=LOSS_SHAPE_HINT,
+                      shape_hint=LOSS_SHAPE_HINT,
                       nan_hint="floor A at 1e-12 before the log (np.maximum): log(0) is -inf")
 
 

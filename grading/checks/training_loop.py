@@ -10,7 +10,7 @@ must move the weights ``m / batch_size`` times as far as one full-batch step; ru
 gradient) must follow the reference step by step; and real runs on XOR and the digits must
 reach their accuracy.
 
-A slip costs once (:func:`~grading.diagnosis.uses_helpers`): a ``train`` that follows the
+A slip costs once (:func:`~grading.dependencies.uses_helpers`): a ``train`` that follows the
 notebook's loop step by step with the student's own wrong helpers (update rules, minibatches)
 keeps its points, even where those helpers keep it from learning XOR or the digits.
 """
@@ -27,10 +27,10 @@ import reference
 from grading import variant
 from grading.answers import Asked, ask
 from grading.calls import call_pure, unpack
-from grading.cases import reference_network, training_data
+from grading.cases import training_data
 from grading.checks.training import MOMENTUM_BETA, TRAIN_LR, epoch_batches
-from grading.compare import assert_close, close, tolerances
-from grading.diagnosis import Helper, student_helper, uses_helpers
+from grading.compare import assert_close, tolerances
+from grading.dependencies import Helper, student_helper, uses_helpers
 from grading.registry import Failure, register
 
 #: Seconds one training run of the outcome checks may take; the reference needs about one.
@@ -62,7 +62,7 @@ def _train_through(sgd_step: Callable, iterate_minibatches: Callable, momentum_s
         rng, t, losses = np.random.default_rng(seed), 0, []
         for _ in range(epochs):
             for X_batch, Y_batch in iterate_minibatches(X, Y, batch_size, rng):
-                network = reference_network(params[:L], params[L:], hidden, output)
+                network = reference.Network.of(params[:L], params[L:], hidden, output)
                 _, grads = reference.backward(network, X_batch, Y_batch, loss)
                 t += 1
                 for i, grad in enumerate([*grads.dW, *grads.db]):
@@ -73,7 +73,7 @@ def _train_through(sgd_step: Callable, iterate_minibatches: Callable, momentum_s
                             params[i], grad, state[i][0], state[i][1], t, lr)
                     else:
                         params[i] = sgd_step(params[i], grad, lr)
-            network = reference_network(params[:L], params[L:], hidden, output)
+            network = reference.Network.of(params[:L], params[L:], hidden, output)
             losses.append(reference.network_loss(network, X, Y, loss))
         return params[:L], params[L:], losses
 
@@ -119,13 +119,12 @@ def check_train(train: Callable) -> None:
                                            optimizer=reference.SGD(0.5), batch_size=len(X))
         case = (f"a full-batch run (batch_size = m = {len(X)}, so one step per epoch), "
                 f"layer_sizes={sizes}, hidden={hidden!r}, output={output!r}, lr=0.5, seed={seed}")
-        before = reference.network_loss(start, X, Y, loss)
-        close(name, f"the losses of {case}", losses, np.array(history.loss), **tolerance,
-              mistakes={"record the loss after each epoch, not before it":
-                np.array([before, *history.loss[:-1]])},
-              advice="Start from init_network(layer_sizes, seed, hidden), take one sgd_step "
-              "per batch for every W and b, and record the loss on the whole training set "
-              "after each epoch")
+        try:
+            assert_close(name, f"the losses of {case}", losses, np.array(history.loss),
+                         **tolerance)
+        except Failure as failure:
+            raise Failure(f"{failure}. Start from init_network(layer_sizes, seed, hidden) and "
+                          "take one sgd_step per batch for every W and b") from None
         for layer in range(len(weights)):
             assert_close(name, f"W{layer + 1} after {case}", weights[layer],
                          trained.weights[layer], **tolerance)
@@ -162,7 +161,7 @@ def _check_minibatch_steps(name: str, train: Callable, X: np.ndarray, Y: np.ndar
             f"one full-batch step; yours moved them {ratio:.3g} times as far (or in another "
             "direction). Take one sgd_step per batch from iterate_minibatches(X, Y, batch_size, "
             "rng)")
-    network = reference_network(weights, biases, common["hidden"], common["output"])
+    network = reference.Network.of(weights, biases, common["hidden"], common["output"])
     final = reference.network_loss(network, X, Y, loss)
     assert_close(name, "the last entry of losses, which should be the loss of the returned "
                  "weights and biases on the whole training set", losses[-1], np.float64(final),
@@ -323,13 +322,7 @@ def _check_optimizers(name: str, train: Callable) -> None:
                 f"of {COPIES_BATCH} ({COPIES // COPIES_BATCH} steps an epoch), "
                 f"epochs={COPIES_EPOCHS}, layer_sizes={sizes}, hidden={hidden!r}, "
                 f"output={output!r}, seed={seed}")
-        close(name, f"the losses of {case}", losses, np.array(history.loss), **tolerance,
-              advice=f'With optimizer="{optimizer}", step every W and b with '
-              f"{optimizer}_step; make its state (one "
-              + ("m and one v" if optimizer == "adam" else "velocity")
-              + " per array, zeros) once, before the epochs, and keep what each step returns"
-              + ("; t is the step's number: 1, 2, 3, ... over the whole run"
-                 if optimizer == "adam" else ""))
+        assert_close(name, f"the losses of {case}", losses, np.array(history.loss), **tolerance)
         for layer in range(len(weights)):
             assert_close(name, f"W{layer + 1} after {case}", weights[layer],
                          trained.weights[layer], **tolerance)
@@ -345,7 +338,7 @@ def _outcome(name: str, train: Callable, data: tuple[np.ndarray, ...], sizes: li
     if time.perf_counter() - start > TIME_BUDGET:
         raise Failure(f"{name}: training took over {TIME_BUDGET:.0f} s; the reference needs "
                       "about one. Work on whole batches with matrix products, not row by row")
-    network = reference_network(weights, biases, options["hidden"], options["output"])
+    network = reference.Network.of(weights, biases, options["hidden"], options["output"])
     acc = reference.accuracy(network, data[2], data[3])
     if acc < target or not losses[-1] < losses[0]:
         raise Failure(f"{name}: train(X, Y, {sizes}, {options}) reached {acc:.1%} {what} "

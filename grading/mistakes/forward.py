@@ -113,6 +113,26 @@ def softmax_in_place(Z):
     return e / e.sum(axis=1, keepdims=True)
 
 
+@mistake("forward.softmax", "sum_down_columns",
+         "softmax subtracts each row's maximum but divides by the column sums",
+         "Each row is one example and must sum to 1: after exp, divide by the sum along "
+         "axis=1 (keepdims=True), not along axis 0.")
+def softmax_sum_down_columns(Z):
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=1, keepdims=True))
+    return e / e.sum(axis=0, keepdims=True)
+
+
+@mistake("forward.softmax", "no_keepdims",
+         "softmax reduces along axis=1 without keepdims=True",
+         "Z.max(axis=1) has shape (m,), which NumPy lines up with the columns of Z, not its "
+         "rows; keepdims=True gives an (m, 1) column that meets each row.")
+def softmax_no_keepdims(Z):
+    Z = np.asarray(Z, dtype=float)
+    e = np.exp(Z - Z.max(axis=1))
+    return e / e.sum(axis=1)
+
+
 # --- layers ----------------------------------------------------------------------------------
 
 
@@ -122,6 +142,15 @@ def softmax_in_place(Z):
 def dense_forward_no_activation(X, W, b, g):
     Z = np.asarray(X) @ W + b
     return Z, (X, Z, Z)
+
+
+@mistake("forward.dense_forward", "no_bias",
+         "dense_forward leaves out the bias: Z = X @ W",
+         "Every unit has its bias: Z = X @ W + b, with b of shape (n_out,) added to each row.")
+def dense_forward_no_bias(X, W, b, g):
+    Z = np.asarray(X) @ W
+    A = g(Z)
+    return A, (X, Z, A)
 
 
 @mistake("forward.dense_forward", "bias_as_column",
@@ -150,6 +179,15 @@ def dense_forward_cache_output(X, W, b, g):
     return A, (A, Z, A)
 
 
+@mistake("forward.dense_forward", "cache_order",
+         "dense_forward caches (A_prev, A, Z): Z and A swapped",
+         "The order is (A_prev, Z, A): the layer's input, its pre-activation, its output.")
+def dense_forward_cache_order(X, W, b, g):
+    Z = np.asarray(X) @ W + b
+    A = g(Z)
+    return A, (X, A, Z)
+
+
 @mistake("forward.network_forward", "activation_off_by_one",
          "network_forward applies each layer the next layer's activation",
          "Layer l uses activations[l]; check the index you use inside the loop.")
@@ -176,6 +214,19 @@ def network_forward_last_linear(X, weights, biases, activations):
     return A, caches
 
 
+@mistake("forward.network_forward", "cache_order",
+         "network_forward caches each layer's (A_prev, A, Z): Z and A swapped",
+         "Each cache is (A_prev, Z, A), the order backprop reads it in: the layer's input, its "
+         "pre-activation, its output.")
+def network_forward_cache_order(X, weights, biases, activations):
+    A, caches = np.asarray(X, dtype=float), []
+    for W, b, g in zip(weights, biases, activations, strict=True):
+        Z = A @ W + b
+        caches.append((A, g(Z), Z))
+        A = g(Z)
+    return A, caches
+
+
 # --- losses ----------------------------------------------------------------------------------
 
 
@@ -198,6 +249,13 @@ def mse_mean_all(A, Y):
          "The loss is a mean over the batch: divide the sum by m.")
 def mse_no_mean(A, Y):
     return float(0.5 * np.sum((np.asarray(A) - Y) ** 2))
+
+
+@mistake("forward.mean_squared_error", "sign_flipped",
+         "mean_squared_error returns a negative loss",
+         "A sum of squares is never negative: L = 1/(2m) * sum (a - y)**2, with no minus sign.")
+def mse_sign_flipped(A, Y):
+    return float(-0.5 * np.sum((np.asarray(A) - Y) ** 2) / np.shape(A)[0])
 
 
 @mistake("forward.binary_cross_entropy", "unclipped",
@@ -226,11 +284,42 @@ def bce_only_positive(A, Y):
     return float(-np.sum(Y * np.log(A)) / A.shape[0])
 
 
+@mistake("forward.binary_cross_entropy", "mean_over_all_entries",
+         "binary_cross_entropy divides by m * k instead of m",
+         "Average over the m examples (rows) only; sum over the outputs of each example.")
+def bce_mean_all(A, Y):
+    A = np.clip(np.asarray(A, dtype=float), 1e-12, 1 - 1e-12)
+    return float(-np.mean(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+
+
+@mistake("forward.binary_cross_entropy", "no_mean",
+         "binary_cross_entropy sums over the batch instead of averaging",
+         "The loss is a mean over the batch: divide the sum by m, the number of rows.")
+def bce_no_mean(A, Y):
+    A = np.clip(np.asarray(A, dtype=float), 1e-12, 1 - 1e-12)
+    return float(-np.sum(Y * np.log(A) + (1 - Y) * np.log(1 - A)))
+
+
 @mistake("forward.categorical_cross_entropy", "mean_over_all_entries",
          "categorical_cross_entropy divides by m * k instead of m",
          "Sum -y log a over the classes of each example, then average over the m examples.")
 def cce_mean_all(A, Y):
     return float(-np.mean(Y * np.log(np.maximum(A, 1e-12))))
+
+
+@mistake("forward.categorical_cross_entropy", "no_mean",
+         "categorical_cross_entropy sums over the batch instead of averaging",
+         "The loss is a mean over the batch: divide the sum by m, the number of rows.")
+def cce_no_mean(A, Y):
+    return float(-np.sum(Y * np.log(np.maximum(A, 1e-12))))
+
+
+@mistake("forward.categorical_cross_entropy", "missing_minus",
+         "categorical_cross_entropy without the leading minus sign",
+         "Logs of probabilities are negative; the loss -sum y log a is positive and shrinks "
+         "as the true class's probability approaches 1.")
+def cce_missing_minus(A, Y):
+    return float(np.sum(Y * np.log(np.maximum(A, 1e-12))) / np.shape(A)[0])
 
 
 @mistake("forward.categorical_cross_entropy", "unfloored_log",

@@ -4,10 +4,13 @@ A grader must give full marks to any correct answer, not only to one that is wri
 reference: loops instead of vectorized code, ``np.einsum`` or ``np.dot`` instead of ``@``, another
 stable sigmoid or softmax, masks instead of ``np.where``, lists built in reverse, generators
 written with ``yield from``... Each alternative is realistic student code with the exercise's
-signature, registered with :func:`correct` under the exercise(s) it answers. One module per
-notebook (:mod:`.forward`, :mod:`.backward`, :mod:`.training`, :mod:`.explorations`); where the
-notebook gives students ready-made code (``init_network``, ``backprop``...), an alternative uses
-it as a student would, from :func:`.notebook.namespace`.
+signature, registered with :func:`correct` under the exercise(s) it answers. One module per part
+of a notebook: ps1's :mod:`.activations`, :mod:`.forward_pass` and :mod:`.losses`; ps2's
+:mod:`.chain_rule`, :mod:`.derivatives`, :mod:`.deltas`, :mod:`.backward_pass` and
+:mod:`.gradient_check`; ps3's :mod:`.training` and ps4's :mod:`.explorations`. :func:`load_all`
+imports every module of the package, so a new module registers its alternatives by being there.
+Where the notebook gives students ready-made code (``init_network``, ``backprop``...), an
+alternative uses it as a student would, from :func:`.notebook.namespace`.
 
 The graders' tests check every alternative gets full marks; the class simulator gives its correct
 students one of these styles (or the instructor's solution), pasted by :func:`as_student_code`.
@@ -16,6 +19,7 @@ students one of these styles (or the instructor's solution), pasted by :func:`as
 from __future__ import annotations
 
 import importlib
+import pkgutil
 from collections.abc import Callable, Mapping
 from types import CodeType, ModuleType
 from typing import Any
@@ -24,8 +28,6 @@ from simulation.notebooks import source_as
 
 #: Exercise name (``"forward.sigmoid"``) -> {variant name: a correct implementation}.
 ALTERNATIVES: dict[str, dict[str, Callable[..., Any]]] = {}
-
-NOTEBOOKS = ("forward", "backward", "training", "explorations")
 
 
 def correct(*exercises: str) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -46,9 +48,10 @@ def correct(*exercises: str) -> Callable[[Callable[..., Any]], Callable[..., Any
 
 
 def load_all() -> dict[str, dict[str, Callable[..., Any]]]:
-    """Import every notebook's module of alternatives and return the registry."""
-    for notebook in NOTEBOOKS:
-        importlib.import_module(f"{__name__}.{notebook}")
+    """Import every module of the package (each registers its alternatives); return the
+    registry."""
+    for module in pkgutil.iter_modules(__path__):
+        importlib.import_module(f"{__name__}.{module.name}")
     return ALTERNATIVES
 
 

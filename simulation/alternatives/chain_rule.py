@@ -1,8 +1,8 @@
 # Student code, linted like the notebooks it stands for (pyproject.toml's rules for *.ipynb).
 """Correct answers to the first part of ps2 (the chain rule on a graph), in other styles.
 
-Loaded with the rest of ps2's alternatives (:mod:`simulation.alternatives.backward` imports this
-module). ``sigmoid`` is the notebook's given one, as a student's cell would use it.
+Loaded with the rest of the package's alternatives (:func:`simulation.alternatives.load_all`
+imports every module). ``sigmoid`` is the notebook's given one, as a student's cell would use it.
 """
 
 from __future__ import annotations

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import os
 import shutil
@@ -16,6 +17,9 @@ SOURCE = ROOT / "source"
 RELEASE = ROOT / "release"
 NBGRADER = Path(sys.executable).with_name("nbgrader")
 ASSIGNMENTS = sorted(p.name for p in SOURCE.iterdir() if p.is_dir())
+#: Where :func:`released_course` keeps what `nbgrader generate_assignment` made, shared by the
+#: test run's workers (tests/conftest.py points it into the run's temporary folder).
+GENERATED: Path | None = None
 
 
 def digest(folder: Path) -> dict[str, str]:
@@ -53,6 +57,45 @@ def scratch_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
     return course
 
 
+def released_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
+    """:func:`scratch_course` after `nbgrader generate_assignment` of each of ``assignments``:
+    its release/ folder and its gradebook (assignments, notebooks, cells and checksums).
+
+    The real command runs once per set of assignments in a test run (about 3 s of CPU an
+    assignment); every later course with the same set gets a copy of what it wrote. Workers
+    share the copies through :data:`GENERATED`, one of them generating while the others wait.
+    """
+    course = scratch_course(tmp, assignments)
+    if GENERATED is None:  # outside the suite's conftest: generate in place
+        for assignment in assignments:
+            done = nbgrader("generate_assignment", assignment, "--force", cwd=course)
+            assert done.returncode == 0, done.stderr[-3000:]
+        return course
+    generated = _generated(tuple(sorted(assignments)))
+    shutil.copytree(generated / "release", course / "release")
+    shutil.copy(generated / "gradebook.db", course / "gradebook.db")
+    return course
+
+
+def _generated(assignments: tuple[str, ...]) -> Path:
+    """A course folder where `nbgrader generate_assignment` ran for each of ``assignments``,
+    made once per run under :data:`GENERATED` (a lock file keeps two workers from making the
+    same one)."""
+    assert GENERATED is not None
+    GENERATED.mkdir(parents=True, exist_ok=True)
+    name = "+".join(assignments)
+    done_folder = GENERATED / name
+    with open(GENERATED / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done_folder.is_dir():
+            making = scratch_course(GENERATED / f"{name}.making", list(assignments))
+            for assignment in assignments:
+                done = nbgrader("generate_assignment", assignment, "--force", cwd=making)
+                assert done.returncode == 0, done.stderr[-3000:]
+            making.rename(done_folder)
+    return done_folder
+
+
 PASSES_ALL = "Success! Your notebook passes all the tests."
 PASSES_NONE = "Success! The notebook does not pass any tests."
 
@@ -80,10 +123,7 @@ def autograde_solutions(tmp: Path, submissions: dict[str, tuple[str, dict[str, s
     from simulation.notebooks import fill, read, write
 
     assignments = sorted({assignment for assignment, _ in submissions.values()})
-    course = scratch_course(tmp, assignments)
-    for assignment in assignments:
-        done = nbgrader("generate_assignment", assignment, "--force", cwd=course)
-        assert done.returncode == 0, done.stderr[-3000:]
+    course = released_course(tmp, assignments)
     for student, (assignment, replaced) in submissions.items():
         for plan in read_assignment(SOURCE, assignment):
             notebook = read(str(RELEASE / assignment / plan.notebook))

@@ -16,7 +16,7 @@ from course.preflight import check_class
 from simulation.exercises import read_assignment
 from simulation.simulate import StudentPlan, write_submission
 
-from .nbgrader_cli import RELEASE, SOURCE, digest, nbgrader, scratch_course
+from .nbgrader_cli import RELEASE, SOURCE, digest, released_course
 
 pytestmark = pytest.mark.notebooks
 
@@ -85,8 +85,7 @@ def _make_class(submitted, solved):
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("bad")
-    course = scratch_course(tmp, ["ps1_forward"])
-    assert nbgrader("generate_assignment", "ps1_forward", "--force", cwd=course).returncode == 0
+    course = released_course(tmp, ["ps1_forward"])
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}", "backprop") as gradebook:
         gradebook.update_or_create_assignment("ps1_forward", duedate=DEADLINE)
     plan = read_assignment(SOURCE, "ps1_forward")[0]

@@ -27,7 +27,7 @@ from sandbox import METADATA_KEY
 from simulation.exercises import read_assignment
 from simulation.notebooks import fill, read, write
 
-from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
+from .nbgrader_cli import RELEASE, SOURCE, nbgrader, released_course, scratch_course
 
 ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
 TANH_RULE = "tanh uses np.tanh; the notebook asks you to write it from np.exp"
@@ -270,8 +270,7 @@ def test_autograding_enforces_the_tanh_rule(tmp_path):
     """Two students with every exercise right, one with tanh = np.tanh: through the real
     pipeline (sandboxed autograde), that tanh scores 0 with the rule's message, in the test
     cell and in the grading record; the other keeps all 30 points."""
-    course = scratch_course(tmp_path, ["ps1_forward"])
-    assert nbgrader("generate_assignment", "ps1_forward", "--force", cwd=course).returncode == 0
+    course = released_course(tmp_path, ["ps1_forward"])
     for student, replaced in [("uses_exp", {}), ("uses_np_tanh", {"tanh": NP_TANH})]:
         notebook = read(str(RELEASE / "ps1_forward" / "forward.ipynb"))
         for target, solution in {**solutions("ps1_forward"), **replaced}.items():

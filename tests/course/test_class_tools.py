@@ -25,7 +25,7 @@ from course.parallel_autograde import _Worker
 from course.progress import ProgressBar
 from course.report import main as report_main
 from course.report import question_label, question_titles, questions_to_look_at
-from course.worker_memory import WORKER_MB
+from course.worker_limits import WORKER_MB
 from sandbox import METADATA_KEY
 from simulation.students import set_submission_time
 
@@ -55,7 +55,7 @@ def test_a_grading_worker_has_a_memory_limit(tmp_path):
 @pytest.mark.parametrize(("setting", "allocated_mb", "fails"), [
     ("600", 900, True), ("600", 100, False), ("0", 900, False), ("not a number", 900, False)])
 def test_the_memory_limit_is_set_by_backprop_worker_mb(setting, allocated_mb, fails):
-    code = ("from course.worker_memory import limit_memory\n"
+    code = ("from course.worker_limits import limit_memory\n"
             f"limit_memory()\nblock = bytearray({allocated_mb} * 2**20)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           env={**os.environ, "BACKPROP_WORKER_MB": setting}, timeout=60)
@@ -65,7 +65,7 @@ def test_the_memory_limit_is_set_by_backprop_worker_mb(setting, allocated_mb, fa
 def test_the_memory_limit_never_raises_a_lower_cap_already_set():
     code = ("import resource\n"
             "resource.setrlimit(resource.RLIMIT_AS, (1 << 30, resource.RLIM_INFINITY))\n"
-            "from course.worker_memory import limit_memory\n"
+            "from course.worker_limits import limit_memory\n"
             "limit_memory(4096)\nprint(resource.getrlimit(resource.RLIMIT_AS)[0] >> 20)\n")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=60)

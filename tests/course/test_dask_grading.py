@@ -11,10 +11,10 @@ import pytest
 from nbgrader.api import Gradebook
 
 from course.parallel_autograde import autograde_class
-from course.worker_memory import WORKER_MB
+from course.worker_limits import WORKER_MB
 from simulation.simulate import simulate_class
 
-from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
+from .nbgrader_cli import RELEASE, SOURCE, released_course
 
 pytestmark = pytest.mark.notebooks
 
@@ -25,10 +25,9 @@ ASSIGNMENT = "ps1_forward"
 def graded_on_dask(tmp_path_factory):
     from distributed import Client, LocalCluster
 
-    course = scratch_course(tmp_path_factory.mktemp("dask"), [ASSIGNMENT])
+    course = released_course(tmp_path_factory.mktemp("dask"), [ASSIGNMENT])
     plans = simulate_class(SOURCE, RELEASE, [ASSIGNMENT], 5, 11, course / "submitted",
                            guarantee=("broken_file",))
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
     os.environ["BACKPROP_CELL_TIMEOUT"] = "10"
     try:
         with LocalCluster(n_workers=2, threads_per_worker=1, processes=True,

@@ -26,7 +26,7 @@ from course.feedback_page import (
 from grading.mistakes import for_exercise
 from simulation.notebooks import fill, read, source_as, write
 
-from .nbgrader_cli import RELEASE, nbgrader, scratch_course
+from .nbgrader_cli import RELEASE, nbgrader, released_course
 
 notebooks = pytest.mark.notebooks
 ASSIGNMENT = "ps2_backward"
@@ -36,8 +36,7 @@ def graded_with_feedback(tmp: Path) -> Path:
     """A scratch course where ada's ps2 submission, whose hidden_delta forgets the transpose
     and whose dense_gradients keeps db 2-D (right dW, wrong db: half of its 4 points), is
     autograded and has its feedback; returns the course folder."""
-    course = scratch_course(tmp, [ASSIGNMENT])
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
+    course = released_course(tmp, [ASSIGNMENT])
     submitted = course / "submitted" / "ada" / ASSIGNMENT
     shutil.copytree(RELEASE / ASSIGNMENT, submitted)
     notebook = read(submitted / "backward.ipynb")

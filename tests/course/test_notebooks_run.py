@@ -11,7 +11,15 @@ import time
 import pytest
 from nbgrader.api import Gradebook
 
-from .nbgrader_cli import ASSIGNMENTS, RELEASE, SOURCE, nbgrader, scratch_course, validate
+from .nbgrader_cli import (
+    ASSIGNMENTS,
+    RELEASE,
+    SOURCE,
+    nbgrader,
+    released_course,
+    scratch_course,
+    validate,
+)
 
 pytestmark = pytest.mark.notebooks
 
@@ -40,9 +48,8 @@ def test_released_notebook_fails_every_test(assignment, name, tmp_path):
 def test_unchanged_release_runs_and_scores_zero(tmp_path):
     """Autograde the released notebooks as one student's submission: 0 points everywhere,
     and no locked (given or setup) cell raised."""
-    course = scratch_course(tmp_path)
+    course = released_course(tmp_path)
     for assignment in ASSIGNMENTS:
-        assert nbgrader("generate_assignment", assignment, "--force", cwd=course).returncode == 0
         shutil.copytree(RELEASE / assignment, course / "submitted" / "nobody" / assignment)
         done = nbgrader("autograde", assignment, "--force", cwd=course)
         assert done.returncode == 0, done.stderr[-3000:]

@@ -225,12 +225,27 @@ def test_the_week_one_report_skips_what_is_not_graded_yet(readme_run):
 
 
 def test_both_students_are_graded_and_get_their_feedback(readme_run):
-    course, student, _ = readme_run
+    """Both handed in the release unchanged: graded, exported with their roster names and
+    scores, and each fetches the feedback pages of their own."""
+    course, student, ran = readme_run
+    (grading,) = [r for c, r in ran.items() if c.startswith("python -m course.parallel_autograde")]
+    assert "All 2 submissions were graded." in grading.output
     with (course / "grades.csv").open() as handle:
-        rows = {(r["assignment"], r["student_id"]) for r in csv.DictReader(handle)}
-    assert {("ps1_forward", USER), ("ps1_forward", "ada")} <= rows
+        rows = {(r["assignment"], r["student_id"]): r for r in csv.DictReader(handle)}
+    assert {("ps1_forward", USER), ("ps1_forward", "ada")} <= set(rows)
+    assert rows["ps1_forward", "ada"]["first_name"] == "Ada"
+    assert float(rows["ps1_forward", "ada"]["score"]) == 0.0
+    assert float(rows["ps1_forward", "ada"]["max_score"]) > 0
     for folder in (student, student / "ada"):
-        assert list((folder / "ps1_forward" / "feedback").rglob("forward.html")), folder
+        pages = list((folder / "ps1_forward" / "feedback").rglob("forward.html"))
+        assert pages and all("sigmoid" in page.read_text() for page in pages), folder
+
+
+def test_the_report_command_writes_the_page(readme_run):
+    course, _, ran = readme_run
+    (result,) = [r for c, r in ran.items() if c.startswith("python -m course.report")]
+    assert str(course / "report" / "index.html") in result.output
+    assert (course / "report" / "scores.png").stat().st_size > 1000
 
 
 def test_nbgrader_works_beside_the_committed_autograded_readme(readme_run):

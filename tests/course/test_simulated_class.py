@@ -20,7 +20,7 @@ from course.parallel_autograde import autograde_class, failure_table
 from simulation.exercises import read_assignment
 from simulation.simulate import simulate_class
 
-from .nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
+from .nbgrader_cli import RELEASE, SOURCE, nbgrader, released_course
 
 pytestmark = pytest.mark.notebooks
 
@@ -32,10 +32,8 @@ SEED = 20  # a class of 8 with an infinite loop and a syntax error among its stu
 def graded_class(tmp_path_factory):
     """The class graded by sequential `nbgrader autograde`; beside it, a copy of the same
     course and submissions graded by course.parallel_autograde with two workers."""
-    course = scratch_course(tmp_path_factory.mktemp("class"), ASSIGNMENTS)
+    course = released_course(tmp_path_factory.mktemp("class"), ASSIGNMENTS)
     plans = simulate_class(SOURCE, RELEASE, ASSIGNMENTS, 8, SEED, course / "submitted")
-    for assignment in ASSIGNMENTS:
-        assert nbgrader("generate_assignment", assignment, "--force", cwd=course).returncode == 0
     twin = course.parent / "parallel"
     shutil.copytree(course, twin)
     for assignment in ASSIGNMENTS:

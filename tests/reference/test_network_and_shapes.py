@@ -1,5 +1,7 @@
 """Initialization, forward shapes, clear errors for bad shapes, and inputs left untouched."""
 
+import itertools
+
 import numpy as np
 import pytest
 
@@ -90,3 +92,27 @@ def test_numerical_gradient_does_not_modify_x():
     grad = numerical_gradient(lambda v: float(np.sum(v**3)), x)
     np.testing.assert_array_equal(x, [[1.0, 2.0], [3.0, 4.0]])
     np.testing.assert_allclose(grad, 3 * x**2, rtol=1e-8)
+
+
+def test_the_exercises_signatures_agree_with_the_network_api():
+    """forward_layers, backward_layers and Network.of take what the notebooks' network_forward,
+    network_backward and train use (lists, activation names, plain cache tuples) and give what
+    the Network API gives."""
+    from reference import Network, backward_layers, forward_layers, network_gradients
+
+    rng = np.random.default_rng(3)
+    sizes = [3, 5, 4, 2]
+    weights = [rng.normal(size=(a, b)) for a, b in itertools.pairwise(sizes)]
+    biases = [rng.normal(size=b) for b in sizes[1:]]
+    X, Y = rng.normal(size=(6, 3)), np.eye(2)[rng.integers(0, 2, 6)]
+    net = Network.of(weights, biases, "tanh", "softmax")
+    assert [a.name for a in net.activations] == ["tanh", "tanh", "softmax"]
+    A, caches = network_forward(net, X)
+    A_lists, caches_lists = forward_layers(X, weights, biases, ["tanh", "tanh", "softmax"])
+    np.testing.assert_array_equal(A, A_lists)
+    plain = [tuple(cache) for cache in caches_lists]
+    dWs, dbs = backward_layers(output_delta(A, Y, caches[-1].Z, "softmax", "cce"), weights,
+                               plain, ["tanh", "tanh"])
+    expected = network_gradients(net, caches, Y, "cce")
+    for got, want in zip(dWs + dbs, expected.dW + expected.db, strict=True):
+        np.testing.assert_allclose(got, want, rtol=1e-12)

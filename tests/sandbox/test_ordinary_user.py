@@ -32,8 +32,8 @@ from sandbox import METADATA_KEY, jail
 from simulation.exercises import read_assignment
 from simulation.notebooks import fill, read, write
 
-from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, nbgrader, scratch_course
-from .test_attacks import ATTACKS, SECRETS, SHADOW_FILES
+from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, released_course
+from .attackers import ATTACKS, SECRETS, SHADOW_FILES
 
 pytestmark = [pytest.mark.notebooks, pytest.mark.skipif(
     os.getuid() != 0 or shutil.which("unshare") is None or shutil.which("setpriv") is None,
@@ -103,8 +103,7 @@ def course() -> Iterator[Path]:
     """A course folder the ordinary grader can own (pytest's own folders are root's only)."""
     folder = Path(tempfile.mkdtemp(prefix="ordinary-grader-"))
     os.chmod(folder, 0o755)
-    course = scratch_course(folder, [ASSIGNMENT])
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
+    course = released_course(folder, [ASSIGNMENT])
     try:
         yield course
     finally:
@@ -172,8 +171,7 @@ def test_a_root_grader_refuses_the_process_mode(tmp_path):
     nobody and says why."""
     from course.parallel_autograde import autograde_class
 
-    course = scratch_course(tmp_path, [ASSIGNMENT])
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
+    course = released_course(tmp_path, [ASSIGNMENT])
     (plan,) = read_assignment(SOURCE, ASSIGNMENT)
     _class(course, {"honest": plan.solutions}, {})
     os.environ["BACKPROP_SANDBOX"] = "process"

@@ -23,7 +23,7 @@ from sandbox import METADATA_KEY
 from simulation.exercises import read_assignment
 from simulation.notebooks import fill, read, write
 
-from ..course.nbgrader_cli import ASSIGNMENTS, RELEASE, SOURCE, nbgrader, scratch_course
+from ..course.nbgrader_cli import ASSIGNMENTS, RELEASE, SOURCE, released_course
 
 pytestmark = pytest.mark.notebooks
 
@@ -149,10 +149,8 @@ def retyped(solution: str, target: str, retype: str) -> str:
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
     """Every assignment, graded with one student per returned type; the course folder."""
-    course = scratch_course(tmp_path_factory.mktemp("types"), ASSIGNMENTS)
+    course = released_course(tmp_path_factory.mktemp("types"), ASSIGNMENTS)
     for assignment in ASSIGNMENTS:
-        assert nbgrader("generate_assignment", assignment, "--force", cwd=course
-                        ).returncode == 0
         for plan in read_assignment(SOURCE, assignment):
             for retype in TRIED[assignment]:
                 notebook = read(str(RELEASE / assignment / plan.notebook))

@@ -23,7 +23,14 @@ from simulation.exercises import read_assignment
 from simulation.hostile import nested_lists_notebook
 from simulation.notebooks import fill, read, write
 
-from ..course.nbgrader_cli import RELEASE, ROOT, SOURCE, digest, nbgrader, scratch_course
+from ..course.nbgrader_cli import (
+    RELEASE,
+    ROOT,
+    SOURCE,
+    digest,
+    nbgrader,
+    released_course,
+)
 
 pytestmark = pytest.mark.notebooks
 
@@ -36,8 +43,7 @@ FORMAT = "%Y-%m-%d %H:%M:%S.%f UTC"
 
 @pytest.fixture(scope="module")
 def graded(tmp_path_factory):
-    course = scratch_course(tmp_path_factory.mktemp("files"), [ASSIGNMENT])
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
+    course = released_course(tmp_path_factory.mktemp("files"), [ASSIGNMENT])
     now = datetime.datetime.now(datetime.timezone.utc)
     due = (now - datetime.timedelta(days=1)).strftime("%Y-%m-%d %H:%M:%S UTC")
     assert nbgrader("db", "assignment", "add", ASSIGNMENT, f"--duedate={due}",

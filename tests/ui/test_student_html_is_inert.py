@@ -26,9 +26,9 @@ from course.parallel_autograde import autograde_class
 from simulation.exercises import read_assignment
 from simulation.notebooks import fill, read, write
 
-from ..course.nbgrader_cli import RELEASE, SOURCE, nbgrader, scratch_course
-from ..sandbox.test_sanitize import ADDED_CELL, ATTACK, hostile_notebook
-from ..sandbox.test_sanitize import page as unsanitized_page
+from ..course.nbgrader_cli import RELEASE, SOURCE, nbgrader, released_course
+from ..sandbox.hostile_html import ADDED_CELL, ATTACK, hostile_notebook
+from ..sandbox.hostile_html import page as unsanitized_page
 from .conftest import Steps
 from .lab import LabServer
 
@@ -47,8 +47,7 @@ PLOTS = """() => [...document.images].filter(image => image.src.startsWith("data
 @pytest.fixture
 def course(tmp_path):
     """The class, graded and with feedback; beside it, the control page."""
-    course = scratch_course(tmp_path, [ASSIGNMENT])
-    assert nbgrader("generate_assignment", ASSIGNMENT, "--force", cwd=course).returncode == 0
+    course = released_course(tmp_path, [ASSIGNMENT])
     (plan,) = read_assignment(SOURCE, ASSIGNMENT)
     for student in (HONEST, ATTACKER):
         notebook = read(str(RELEASE / ASSIGNMENT / plan.notebook))

@@ -1,8 +1,11 @@
-"""The memory a grading worker process may use.
+"""What a grading worker process may use: its memory, and one BLAS thread.
 
-A worker needs under 1 GiB; the cap stops a kernel that sends the grader more than it can hold
-(a ZeroMQ message of many parts, each under the size limit of one part): that worker dies, its
-student is reported, and the rest of the class is graded. Set in each local grading worker
+A worker needs under 1 GiB; the memory cap stops a kernel that sends the grader more than it can
+hold (a ZeroMQ message of many parts, each under the size limit of one part): that worker dies,
+its student is reported, and the rest of the class is graded. Grading runs one worker per core,
+so the reference math a worker does (a carried-forward training run of the digits, for one) gets
+one BLAS thread, as the kernels do (``sandbox.jail``): a thread per core in every worker would
+only have them wait for each other. Both are set in each local grading worker
 (``course.parallel_autograde``), in each Dask task (``course.dask_grading``) and in each child
 of the grading service (``course.grade_on_submit``).
 """
@@ -11,6 +14,8 @@ from __future__ import annotations
 
 import os
 import resource
+
+from threadpoolctl import threadpool_limits
 
 #: The address space a grading worker may use, in MiB (``BACKPROP_WORKER_MB``; 0: no limit).
 WORKER_MB = 4096
@@ -32,3 +37,10 @@ def limit_memory(megabytes: int | None = None) -> None:
         if existing != resource.RLIM_INFINITY:
             wanted = min(wanted, existing)
     resource.setrlimit(resource.RLIMIT_AS, (wanted, hard))
+
+
+def limit_blas_threads() -> None:
+    """One BLAS thread for this process's NumPy (and for the processes it starts)."""
+    for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[name] = "1"
+    threadpool_limits(limits=1, user_api="blas")

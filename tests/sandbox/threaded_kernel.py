@@ -41,3 +41,15 @@ class ThreadedKernel:
 
     def function(self, name: str) -> remote.RemoteFunction:
         return self.kernel.function(name)
+
+
+def kernel_with(source: str, assignment: str | None = None) -> ThreadedKernel:
+    """A kernel whose namespace holds ``source`` run after the given code and solutions of
+    ``assignment``'s notebook (after ``import numpy as np`` alone when there is none)."""
+    import numpy as np
+
+    from simulation.alternatives.notebook import namespace
+
+    names = dict(namespace(assignment)) if assignment else {"np": np}
+    exec(source, names)
+    return ThreadedKernel(names)

@@ -88,6 +88,7 @@ def _generated(assignments: tuple[str, ...]) -> Path:
     with open(GENERATED / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done_folder.is_dir():
+            shutil.rmtree(GENERATED / f"{name}.making", ignore_errors=True)  # a failed try's
             making = scratch_course(GENERATED / f"{name}.making", list(assignments))
             for assignment in assignments:
                 done = nbgrader("generate_assignment", assignment, "--force", cwd=making)

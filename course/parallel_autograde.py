@@ -45,7 +45,7 @@ from course.grade_student import grade_student
 from course.grading_outcome import Outcome, failure_table, outcome_of
 from course.nbgrader_api import allow_concurrent_writers, load_config
 from course.progress import ProgressBar
-from course.worker_limits import limit_blas_threads, limit_memory
+from course.worker_limits import die_with_parent, limit_blas_threads, limit_memory
 
 
 def submitted_students(course: Path, assignment: str) -> list[str]:
@@ -56,10 +56,12 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
     return sorted(p.name for p in submitted.iterdir() if (p / assignment).is_dir())
 
 
-def _grade_students(course: str, connection: multiprocessing.connection.Connection) -> None:
-    """Worker: autograde the (assignment, student) pairs sent on ``connection`` until None."""
+def _grade_students(course: str, connection: multiprocessing.connection.Connection,
+                    parent: int) -> None:
+    """Worker: autograde the (assignment, student) pairs sent on ``connection`` until None;
+    ``parent`` is the process id of the process that started the worker."""
     os.setpgrp()  # a stuck worker can be killed together with what it started
-    _die_with_parent()
+    die_with_parent(parent)
     limit_memory()
     limit_blas_threads()
     devnull = os.open(os.devnull, os.O_WRONLY)
@@ -70,27 +72,13 @@ def _grade_students(course: str, connection: multiprocessing.connection.Connecti
         connection.send((student, grade_student(course, assignment, student)))
 
 
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this worker when the process that started it ends, however
-    it ends (killed included), so no worker grades on unwatched; elsewhere nothing."""
-    if not sys.platform.startswith("linux"):
-        return
-    import ctypes
-
-    pr_set_pdeathsig = 1
-    libc = ctypes.CDLL(None, use_errno=True)
-    libc.prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() == 1:  # the parent was already gone
-        os._exit(1)
-
-
 class _Worker:
     """One worker process, its end of the pipe, and the student it is grading."""
 
     def __init__(self, context: Any, course: Path) -> None:
         self.connection, child = context.Pipe()
-        self.process = context.Process(target=_grade_students, args=(str(course), child),
-                                       daemon=True)
+        self.process = context.Process(target=_grade_students,
+                                       args=(str(course), child, os.getpid()), daemon=True)
         self.process.start()
         child.close()
         self.student: str | None = None

@@ -57,6 +57,7 @@ from course.inbound import (
 from course.nbgrader_api import allow_concurrent_writers, load_config, put_tools_on_path
 from course.serve_journal import Entry, Journal
 from course.submit_notes import release_note
+from course.worker_limits import die_with_parent
 
 log = logging.getLogger("course.serve")
 #: What happens to a submission over the attempt limit, as its student's note says.
@@ -201,7 +202,7 @@ class Service:
             child = subprocess.Popen(command, cwd=self.course, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.DEVNULL, stderr=errors,
                                      start_new_session=True,
-                                     preexec_fn=functools.partial(_die_with_parent, os.getpid()))
+                                     preexec_fn=functools.partial(die_with_parent, os.getpid()))
         self.running[entry.folder] = (entry, child, time.monotonic(), result)
         log.info("grading %s %s attempt %d", entry.student, entry.assignment, entry.attempt)
 
@@ -310,18 +311,6 @@ class Service:
 
     def _stop(self, signum: int, frame: Any) -> None:
         self.stopping = True
-
-
-def _die_with_parent(parent: int) -> None:
-    """In a child before it runs: have Linux kill it when the service (process ``parent``) dies,
-    however it dies. A service that died between the fork and this call would never send the
-    signal: then the child ends at once."""
-    if sys.platform.startswith("linux"):
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)
-    if os.getppid() != parent:
-        os._exit(1)
 
 
 def _kill(child: subprocess.Popen[bytes]) -> None:

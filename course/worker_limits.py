@@ -1,4 +1,5 @@
-"""What a grading worker process may use: its memory, and one BLAS thread.
+"""What a grading worker process may use: its memory, one BLAS thread, and no life beyond
+the process that started it.
 
 A worker needs under 1 GiB; the memory cap stops a kernel that sends the grader more than it can
 hold (a ZeroMQ message of many parts, each under the size limit of one part): that worker dies,
@@ -7,13 +8,17 @@ so the reference math a worker does (a carried-forward training run of the digit
 one BLAS thread, as the kernels do (``sandbox.jail``): a thread per core in every worker would
 only have them wait for each other. Both are set in each local grading worker
 (``course.parallel_autograde``), in each Dask task (``course.dask_grading``) and in each child
-of the grading service (``course.grade_on_submit``).
+of the grading service (``course.grade_on_submit``). A local worker and a child of the service
+also die with the process that started them (:func:`die_with_parent`), so that none grades on
+unwatched.
 """
 
 from __future__ import annotations
 
 import os
 import resource
+import signal
+import sys
 
 from threadpoolctl import threadpool_limits
 
@@ -44,3 +49,17 @@ def limit_blas_threads() -> None:
     for name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[name] = "1"
     threadpool_limits(limits=1, user_api="blas")
+
+
+def die_with_parent(parent: int) -> None:
+    """In a worker, first thing: have Linux kill it when ``parent`` (the process id of the
+    process that started it) ends, however it ends (killed included); elsewhere nothing. A
+    parent that ended before this call would never send the signal: then the worker ends at
+    once."""
+    if sys.platform.startswith("linux"):
+        import ctypes
+
+        pr_set_pdeathsig = 1
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGKILL, 0, 0, 0)
+    if os.getppid() != parent:
+        os._exit(1)

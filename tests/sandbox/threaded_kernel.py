@@ -9,7 +9,10 @@ import socket
 import threading
 from typing import Any
 
+import numpy as np
+
 from sandbox import harness, remote, wire
+from simulation.alternatives.notebook import namespace
 
 
 class ThreadedKernel:
@@ -46,10 +49,6 @@ class ThreadedKernel:
 def kernel_with(source: str, assignment: str | None = None) -> ThreadedKernel:
     """A kernel whose namespace holds ``source`` run after the given code and solutions of
     ``assignment``'s notebook (after ``import numpy as np`` alone when there is none)."""
-    import numpy as np
-
-    from simulation.alternatives.notebook import namespace
-
     names = dict(namespace(assignment)) if assignment else {"np": np}
     exec(source, names)
     return ThreadedKernel(names)

@@ -43,9 +43,10 @@ lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
 
 # --dist loadfile keeps each test file on one worker: most slow files share a module fixture
-# that grades a whole course folder, which would otherwise be built once per worker.
+# that grades a whole course folder, which would otherwise be built once per worker. The files
+# go out slowest first (tests/conftest.py), not by their number of tests.
 test: lint system
-	$(PY) -m pytest -n auto --dist loadfile
+	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # While working: ruff and every test that starts no notebook, kernel pipeline or browser (about
 # a minute on 2 cores). `make test` (and CI) runs everything.

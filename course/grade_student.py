@@ -14,6 +14,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from nbgrader.api import Gradebook, InvalidEntry
+
 from course.nbgrader_api import instructor_api
 from sandbox.submission import unsafe_reasons
 
@@ -32,6 +34,18 @@ def peak_memory_mb() -> tuple[float, float]:
     own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return own / divisor, children / divisor
+
+
+def register(api: Any, student: str) -> None:
+    """Put ``student`` in the gradebook before nbgrader's autograde looks for them. nbgrader
+    adds a student it does not know, but two workers grading two assignments of one new student
+    at once would both add them, and the second would fail on the gradebook's unique student
+    id; here the second finds the row the first added."""
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gradebook:
+        try:
+            gradebook.update_or_create_student(student)
+        except InvalidEntry:  # added by another worker since this one looked
+            gradebook.find_student(student)
 
 
 def grade_student(course: str, assignment: str, student: str) -> dict[str, Any]:
@@ -58,6 +72,7 @@ def grade_student(course: str, assignment: str, student: str) -> dict[str, Any]:
         if refused:  # never handed to nbgrader, whose copies follow links and parse notebooks
             raise UnsafeSubmission("not graded, the submission is unsafe to read: "
                                    + "; ".join(refused[:5]))
+        register(api, student)
         result = dict(api.autograde(assignment, student, force=True, create=True))
     except BaseException as error:  # nbgrader itself broke on this submission
         result = {"success": False, "error": f"{type(error).__name__}: {error}", "log": ""}

@@ -18,13 +18,16 @@ command) for one student at a time in each of several worker processes (default:
 Run from the course folder::
 
     python -m course.parallel_autograde ps1_forward --workers 2
+    python -m course.parallel_autograde ps1_forward ps2_backward quiz   # one pool for all three
     python -m course.parallel_autograde ps1_forward --scheduler tcp://10.0.0.5:8786   # on Dask
 
 With ``--scheduler`` the students are graded on a Dask cluster instead of local workers (see
 ``course.dask_grading`` for what its workers need).
 
 It grades every student with a folder in ``submitted/<student>/<assignment>/`` and ends with a
-table of what failed and why.
+table of what failed and why. Several assignments share one pool: a worker takes the next
+submission whatever its assignment, so no core idles while one assignment's last students are
+graded.
 """
 
 from __future__ import annotations
@@ -73,7 +76,7 @@ def _grade_students(course: str, connection: multiprocessing.connection.Connecti
 
 
 class _Worker:
-    """One worker process, its end of the pipe, and the student it is grading."""
+    """One worker process, its end of the pipe, and the (assignment, student) it is grading."""
 
     def __init__(self, context: Any, course: Path) -> None:
         self.connection, child = context.Pipe()
@@ -81,12 +84,12 @@ class _Worker:
                                        args=(str(course), child, os.getpid()), daemon=True)
         self.process.start()
         child.close()
-        self.student: str | None = None
+        self.task: tuple[str, str] | None = None
         self.started = 0.0
 
-    def give(self, assignment: str, student: str) -> None:
-        self.student, self.started = student, time.monotonic()
-        self.connection.send((assignment, student))
+    def give(self, task: tuple[str, str]) -> None:
+        self.task, self.started = task, time.monotonic()
+        self.connection.send(task)
 
     def kill(self) -> None:
         try:
@@ -105,6 +108,51 @@ class _Worker:
             self.kill()
 
 
+def _grade_locally(course: Path, tasks: list[tuple[str, str]], workers: int | None,
+                   student_timeout: float, bar: ProgressBar) -> dict[tuple[str, str], Outcome]:
+    """Grade every (assignment, student) of ``tasks`` with a pool of ``workers`` processes
+    (default: one per core), in the order given; the outcome of each task."""
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    count = max(1, min(workers or os.cpu_count() or 1, len(tasks)))
+    pool = [_Worker(context, course) for _ in range(count)]
+    todo = list(reversed(tasks))
+    outcomes: dict[tuple[str, str], Outcome] = {}
+    many = len({assignment for assignment, _ in tasks}) > 1
+    try:
+        while len(outcomes) < len(tasks):
+            for worker in pool:
+                if worker.task is None and todo:
+                    worker.give(todo.pop())
+            busy = {w.connection: w for w in pool if w.task is not None}
+            for ready in multiprocessing.connection.wait(list(busy), timeout=1.0):
+                worker = busy[ready]
+                task = worker.task
+                try:
+                    _, result = ready.recv()
+                except (EOFError, OSError):  # the worker died without answering
+                    result = {"success": False, "error": "the grading process died", "log": "",
+                              "seconds": time.monotonic() - worker.started}
+                    worker.kill()
+                    pool[pool.index(worker)] = _Worker(context, course)
+                outcome = outcome_of(task[1], result)
+                outcomes[task] = outcome
+                worker.task = None
+                which = f"{task[0]} {task[1]}" if many else task[1]
+                bar.advance(f"{which} {outcome.status} ({outcome.seconds:.1f} s)")
+            for index, worker in enumerate(pool):
+                if worker.task and time.monotonic() - worker.started > student_timeout:
+                    worker.kill()
+                    outcomes[worker.task] = Outcome(
+                        worker.task[1], "stopped", time.monotonic() - worker.started,
+                        f"grading took longer than {student_timeout:g} s in all and was stopped")
+                    bar.advance(f"{worker.task[1]} stopped")
+                    pool[index] = _Worker(context, course)
+    finally:
+        for worker in pool:
+            worker.stop()
+    return outcomes
+
+
 def autograde_class(course: Path, assignment: str, students: Sequence[str] | None = None, *,
                     workers: int | None = None, student_timeout: float = 600.0,
                     progress: TextIO | None = sys.stderr, scheduler: Any = None
@@ -113,59 +161,47 @@ def autograde_class(course: Path, assignment: str, students: Sequence[str] | Non
     with ``workers`` processes (default: one per core), or on the Dask cluster of
     ``scheduler`` (an address or a ``distributed.Client``) when given. Returns one outcome per
     student, in the order of ``students``; never raises because of what a student submitted."""
+    return autograde_assignments(
+        course, [assignment], None if students is None else {assignment: students},
+        workers=workers, student_timeout=student_timeout, progress=progress,
+        scheduler=scheduler)[assignment]
+
+
+def autograde_assignments(course: Path, assignments: Sequence[str],
+                          students: dict[str, Sequence[str]] | None = None, *,
+                          workers: int | None = None, student_timeout: float = 600.0,
+                          progress: TextIO | None = sys.stderr, scheduler: Any = None
+                          ) -> dict[str, list[Outcome]]:
+    """Autograde several assignments in one pool: each worker takes the next (assignment,
+    student) whatever its assignment, so no core waits while the last students of one
+    assignment are graded. ``students``: assignment -> the students to grade (default: every
+    submitted one). Returns assignment -> one outcome per student, in order. On Dask
+    (``scheduler``), the assignments are sent one after another."""
     course = course.resolve()
-    students = list(submitted_students(course, assignment) if students is None else students)
-    if not students:
-        return []
+    assignments = list(dict.fromkeys(assignments))
+    wanted = {a: list(submitted_students(course, a) if students is None or a not in students
+                      else students[a]) for a in assignments}
+    tasks = [(a, student) for a in assignments for student in wanted[a]]
+    if not tasks:
+        return {a: [] for a in assignments}
     config = load_config(course)
     allow_concurrent_writers(config.CourseDirectory.db_url)
     if scheduler is not None:
-        return autograde_on_dask(course, assignment, students, scheduler, student_timeout,
-                                 progress)
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    count = max(1, min(workers or os.cpu_count() or 1, len(students)))
-    pool = [_Worker(context, course) for _ in range(count)]
-    todo = list(reversed(students))
-    outcomes: dict[str, Outcome] = {}
-    bar = ProgressBar(f"autograde {assignment}", len(students), progress)
+        return {a: autograde_on_dask(course, a, wanted[a], scheduler, student_timeout, progress)
+                if wanted[a] else [] for a in assignments}
+    bar = ProgressBar(f"autograde {' '.join(a for a in assignments if wanted[a])}",
+                      len(tasks), progress)
     try:
-        while len(outcomes) < len(students):
-            for worker in pool:
-                if worker.student is None and todo:
-                    worker.give(assignment, todo.pop())
-            busy = {w.connection: w for w in pool if w.student is not None}
-            for ready in multiprocessing.connection.wait(list(busy), timeout=1.0):
-                worker = busy[ready]
-                try:
-                    student, result = ready.recv()
-                except (EOFError, OSError):  # the worker died without answering
-                    student = worker.student
-                    result = {"success": False, "error": "the grading process died", "log": "",
-                              "seconds": time.monotonic() - worker.started}
-                    worker.kill()
-                    pool[pool.index(worker)] = _Worker(context, course)
-                outcome = outcome_of(student, result)
-                outcomes[student] = outcome
-                worker.student = None
-                bar.advance(f"{student} {outcome.status} ({outcome.seconds:.1f} s)")
-            for index, worker in enumerate(pool):
-                if worker.student and time.monotonic() - worker.started > student_timeout:
-                    worker.kill()
-                    outcomes[worker.student] = Outcome(
-                        worker.student, "stopped", time.monotonic() - worker.started,
-                        f"grading took longer than {student_timeout:g} s in all and was stopped")
-                    bar.advance(f"{worker.student} stopped")
-                    pool[index] = _Worker(context, course)
+        outcomes = _grade_locally(course, tasks, workers, student_timeout, bar)
     finally:
-        for worker in pool:
-            worker.stop()
         bar.close()
-    return [outcomes[student] for student in students]
+    return {a: [outcomes[a, student] for student in wanted[a]] for a in assignments}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("assignment")
+    parser.add_argument("assignments", nargs="+", metavar="assignment",
+                        help="one or more assignments, graded in one pool of workers")
     parser.add_argument("--course", type=Path, default=Path.cwd(),
                         help="the course folder, with nbgrader_config.py (default: here)")
     parser.add_argument("--workers", type=int, default=None,
@@ -176,14 +212,20 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="grade on the Dask cluster with this scheduler address "
                              "(e.g. tcp://10.0.0.5:8786) instead of local workers")
     args = parser.parse_args(argv)
-    outcomes = autograde_class(args.course, args.assignment, workers=args.workers,
-                               student_timeout=args.student_timeout, scheduler=args.scheduler)
-    if not outcomes:
-        print(f"No submissions of {args.assignment} in {args.course / 'submitted'}.",
-              file=sys.stderr)
-        return 1
-    print(failure_table(outcomes))
-    return 0
+    graded = autograde_assignments(args.course, args.assignments, workers=args.workers,
+                                   student_timeout=args.student_timeout,
+                                   scheduler=args.scheduler)
+    status = 0
+    for assignment, outcomes in graded.items():
+        if not outcomes:
+            print(f"No submissions of {assignment} in {args.course / 'submitted'}.",
+                  file=sys.stderr)
+            status = 1
+            continue
+        if len(graded) > 1:
+            print(f"{assignment}:")
+        print(failure_table(outcomes))
+    return status
 
 
 if __name__ == "__main__":

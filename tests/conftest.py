@@ -45,3 +45,52 @@ def _generated_courses(tmp_path_factory: pytest.TempPathFactory, worker_id: str)
     ``pytest -n`` shares (each worker's own folder lies inside it)."""
     base = tmp_path_factory.getbasetemp()
     nbgrader_cli.GENERATED = (base if worker_id == "master" else base.parent) / "generated"
+
+
+#: Seconds each of the slowest test files took in a full `make test` on 2 cores (2026-11-29).
+#: Only the order in which the files are handed to the workers depends on them: the longest
+#: first, so that the run does not end with one worker alone on a long file while the other
+#: has nothing left (``make test`` passes ``--no-loadscope-reorder``, else pytest-xdist would
+#: order the files by their number of tests). A file not listed counts by its markers.
+SECONDS = {
+    "tests/sandbox/test_returned_types.py": 90,
+    "tests/grading/test_slips_cost_once.py": 80,
+    "tests/course/test_notebooks_run.py": 70,
+    "tests/course/test_readme_commands.py": 74,
+    "tests/course/test_simulated_class.py": 55,
+    "tests/course/test_serve.py": 60,
+    "tests/course/test_course_cycle.py": 42,
+    "tests/sandbox/test_resource_attacks.py": 40,
+    "tests/course/test_check_cell_messages.py": 33,
+    "tests/sandbox/test_tampering_attacks.py": 28,
+    "tests/sandbox/test_cell_limits.py": 28,
+    "tests/reference/test_backprop_matches_finite_differences.py": 27,
+    "tests/ui/test_student_in_lab.py": 26,
+    "tests/ui/test_submit_and_feedback.py": 26,
+    "tests/course/test_profile.py": 26,
+    "tests/course/test_regrade.py": 25,
+    "tests/ui/test_instructor_in_lab.py": 25,
+    "tests/ui/test_student_html_is_inert.py": 24,
+    "tests/sandbox/test_forgery_attacks.py": 22,
+    "tests/course/test_feedback.py": 22,
+    "tests/grading/test_student_variants.py": 20,
+}
+#: What a file not in SECONDS counts for, by the marks of its tests.
+MARKED_SECONDS = {"browser": 15, "notebooks": 10}
+
+
+def _seconds(item: pytest.Item) -> float:
+    path = item.nodeid.split("::", 1)[0]
+    if path in SECONDS:
+        return SECONDS[path]
+    return max((MARKED_SECONDS.get(mark.name, 0) for mark in item.iter_markers()), default=0)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The slowest files first (see :data:`SECONDS`); within a file, the tests keep their
+    order, and every test of a file counts what its slowest-marked test counts."""
+    weight: dict[str, float] = {}
+    for item in items:
+        path = item.nodeid.split("::", 1)[0]
+        weight[path] = max(weight.get(path, 0), _seconds(item))
+    items.sort(key=lambda item: -weight[item.nodeid.split("::", 1)[0]])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import fcntl
 import hashlib
 import os
+import shlex
 import shutil
 import subprocess
 import sys
@@ -33,16 +34,31 @@ def notebooks(folder: Path) -> list[Path]:
     return sorted(p for p in folder.rglob("*.ipynb") if ".ipynb_checkpoints" not in p.parts)
 
 
+def _environment(env: dict[str, str] | None) -> dict[str, str]:
+    """This process's environment with ``env`` added and the venv first on PATH (nbgrader runs
+    `alembic` by name when it creates a gradebook)."""
+    return {**os.environ, **(env or {}),
+            "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
+
+
 def nbgrader(*args: str, cwd: Path, timeout: float = 600,
              env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """Run ``nbgrader *args`` in ``cwd`` (with ``env`` added to the environment); return the
     finished process (never raises on failure)."""
-    # nbgrader runs `alembic` by name when it creates a gradebook: put the venv first on PATH.
-    env = {**os.environ, **(env or {}),
-           "PATH": f"{NBGRADER.parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    return subprocess.run(
-        [str(NBGRADER), *args], cwd=cwd, capture_output=True, text=True, timeout=timeout, env=env
-    )
+    return subprocess.run([str(NBGRADER), *args], cwd=cwd, capture_output=True, text=True,
+                          timeout=timeout, env=_environment(env))
+
+
+def start_nbgrader(*commands: list[str], cwd: Path, log: Path,
+                   env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    """Start the nbgrader ``commands`` (each a list of arguments) one after another in the
+    background, stopping at the first that fails; their output goes into the file ``log`` (a
+    file, not a pipe, which could fill up while nobody reads it)."""
+    script = " && ".join(shlex.join([str(NBGRADER), *args]) for args in commands)
+    with log.open("wb") as out:
+        return subprocess.Popen(["/bin/sh", "-c", script], cwd=cwd, stdout=out,
+                                stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                env=_environment(env))
 
 
 def scratch_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
@@ -119,7 +135,7 @@ def autograde_solutions(tmp: Path, submissions: dict[str, tuple[str, dict[str, s
     wrote instead, or None to leave the released stub); every assignment generated and
     autograded by the real pipeline. Asserts that each submission graded; returns the course
     folder."""
-    from course.parallel_autograde import autograde_class
+    from course.parallel_autograde import autograde_assignments
     from simulation.exercises import read_assignment
     from simulation.notebooks import fill, read, write
 
@@ -135,7 +151,6 @@ def autograde_solutions(tmp: Path, submissions: dict[str, tuple[str, dict[str, s
             folder = course / "submitted" / student / assignment
             folder.mkdir(parents=True, exist_ok=True)
             write(notebook, str(folder / plan.notebook))
-    for assignment in assignments:
-        outcomes = autograde_class(course, assignment, workers=2, progress=None)
-        assert all(o.status == "graded" for o in outcomes), outcomes
+    graded = autograde_assignments(course, assignments, workers=2, progress=None)
+    assert all(o.status == "graded" for outcomes in graded.values() for o in outcomes), graded
     return course

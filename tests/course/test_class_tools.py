@@ -12,13 +12,15 @@ import shutil
 import subprocess
 import sys
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 from bs4 import BeautifulSoup
-from nbgrader.api import Gradebook
+from nbgrader.api import Gradebook, MissingEntry
 
 from course.class_statistics import QuizItem, mistake_counts, quiz_items, unexplained_failures
+from course.grade_student import register
 from course.grading_outcome import Outcome, failure_table, reason_from_log
 from course.nbgrader_api import load_config, put_tools_on_path
 from course.parallel_autograde import _Worker
@@ -95,6 +97,29 @@ def test_the_failure_table_lists_only_who_was_not_graded():
     assert table.splitlines()[0] == "2 of 3 submissions could not be graded (score 0):"
     assert "bob" in table and "it broke" in table and "cy" in table and "ada" not in table
     assert failure_table(outcomes[:1]) == "All 1 submissions were graded."
+
+
+def test_a_student_another_worker_added_meanwhile_is_taken_as_found(tmp_path, monkeypatch):
+    """Two workers grading two assignments of one new student: the second to add the student
+    to the gradebook finds the row the first added instead of failing on the unique id."""
+    put_tools_on_path()
+    url = f"sqlite:///{tmp_path / 'gradebook.db'}"
+    with Gradebook(url) as gradebook:
+        gradebook.add_student("ada")
+    real, looks = Gradebook.find_student, []
+
+    def stale(self, student_id):  # the first look came before the other worker's row
+        looks.append(student_id)
+        if len(looks) == 1:
+            raise MissingEntry()
+        return real(self, student_id)
+
+    monkeypatch.setattr(Gradebook, "find_student", stale)
+    register(SimpleNamespace(coursedir=SimpleNamespace(db_url=url, course_id="default")), "ada")
+    assert len(looks) == 2
+    monkeypatch.undo()
+    with Gradebook(url) as gradebook:
+        assert [s.id for s in gradebook.students] == ["ada"]
 
 
 def test_the_progress_bar_writes_a_line_per_item_off_a_terminal():

@@ -4,9 +4,13 @@ autograder gives 0, and a correct answer that warns keeps its points."""
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 from nbgrader.api import Gradebook
@@ -15,7 +19,6 @@ from .nbgrader_cli import (
     ASSIGNMENTS,
     RELEASE,
     SOURCE,
-    nbgrader,
     released_course,
     scratch_course,
     validate,
@@ -46,13 +49,19 @@ def test_released_notebook_fails_every_test(assignment, name, tmp_path):
 
 
 def test_unchanged_release_runs_and_scores_zero(tmp_path):
-    """Autograde the released notebooks as one student's submission: 0 points everywhere,
-    and no locked (given or setup) cell raised."""
+    """Autograde the released notebooks as one student's submission of every assignment, in
+    one pool (``python -m course.parallel_autograde`` with every assignment named): 0 points
+    everywhere, and no locked (given or setup) cell raised."""
     course = released_course(tmp_path)
     for assignment in ASSIGNMENTS:
         shutil.copytree(RELEASE / assignment, course / "submitted" / "nobody" / assignment)
-        done = nbgrader("autograde", assignment, "--force", cwd=course)
-        assert done.returncode == 0, done.stderr[-3000:]
+    done = subprocess.run([sys.executable, "-m", "course.parallel_autograde", *ASSIGNMENTS],
+                          cwd=course, capture_output=True, text=True, timeout=600,
+                          env={**os.environ, "PATH": f"{Path(sys.executable).parent}"
+                                                     f"{os.pathsep}{os.environ['PATH']}"})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.count("All 1 submissions were graded.") == len(ASSIGNMENTS), done.stdout
+    assert all(f"{assignment}:" in done.stdout for assignment in ASSIGNMENTS), done.stdout
     with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gradebook:
         for assignment in ASSIGNMENTS:
             submission = gradebook.find_submission(assignment, "nobody")

@@ -16,11 +16,11 @@ from collections import Counter
 import pytest
 from nbgrader.api import Gradebook, SubmittedAssignment
 
-from course.parallel_autograde import autograde_class, failure_table
+from course.parallel_autograde import autograde_assignments, failure_table
 from simulation.exercises import read_assignment
 from simulation.simulate import simulate_class
 
-from .nbgrader_cli import RELEASE, SOURCE, nbgrader, released_course
+from .nbgrader_cli import RELEASE, SOURCE, released_course, start_nbgrader
 
 pytestmark = pytest.mark.notebooks
 
@@ -30,23 +30,24 @@ SEED = 20  # a class of 8 with an infinite loop and a syntax error among its stu
 
 @pytest.fixture(scope="module")
 def graded_class(tmp_path_factory):
-    """The class graded by sequential `nbgrader autograde`; beside it, a copy of the same
-    course and submissions graded by course.parallel_autograde with two workers."""
+    """The class graded by sequential `nbgrader autograde` (one command per assignment, in
+    the background); meanwhile, a copy of the same course and submissions graded by
+    course.parallel_autograde with two workers."""
     course = released_course(tmp_path_factory.mktemp("class"), ASSIGNMENTS)
     plans = simulate_class(SOURCE, RELEASE, ASSIGNMENTS, 8, SEED, course / "submitted")
     twin = course.parent / "parallel"
     shutil.copytree(course, twin)
-    for assignment in ASSIGNMENTS:
-        done = nbgrader("autograde", assignment, "--force", cwd=course,
-                        env={"BACKPROP_CELL_TIMEOUT": "10"})
-        assert done.returncode == 0, done.stderr[-3000:]
+    log = course.parent / "nbgrader.log"
+    stock = start_nbgrader(*(["autograde", assignment, "--force"] for assignment in ASSIGNMENTS),
+                           cwd=course, log=log, env={"BACKPROP_CELL_TIMEOUT": "10"})
     os.environ["BACKPROP_CELL_TIMEOUT"] = "10"
     try:
-        for assignment in ASSIGNMENTS:
-            outcomes = autograde_class(twin, assignment, workers=2, progress=None)
+        graded = autograde_assignments(twin, ASSIGNMENTS, workers=2, progress=None)
+        for outcomes in graded.values():
             assert all(o.status == "graded" for o in outcomes), failure_table(outcomes)
     finally:
         del os.environ["BACKPROP_CELL_TIMEOUT"]
+        assert stock.wait(600) == 0, log.read_text()[-3000:]
     return course, plans, twin
 
 

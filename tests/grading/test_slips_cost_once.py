@@ -340,10 +340,10 @@ def submissions() -> dict[str, tuple[str, dict[str, Callable[..., Any]]]]:
         else:
             where, broken, dependents = assignment, {}, set()
             groups.append((where, broken, dependents))
-        felt = [wrong for _, wrong in wrong_versions(helper.exercise)
-                if felt_by(dependent, helper.name, wrong)]
+        felt = next((wrong for _, wrong in wrong_versions(helper.exercise)
+                     if felt_by(dependent, helper.name, wrong)), None)
         assert felt, f"no wrong version of {helper.name} changes what {dependent} computes"
-        broken[helper.name] = felt[0]
+        broken[helper.name] = felt
         dependents.add(target)
     return {f"slips{index}": (assignment, broken)
             for index, (assignment, broken, _) in enumerate(groups)}

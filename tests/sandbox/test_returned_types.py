@@ -18,7 +18,7 @@ import os
 import pytest
 from nbgrader.api import Gradebook
 
-from course.parallel_autograde import autograde_class
+from course.parallel_autograde import autograde_assignments
 from sandbox import METADATA_KEY
 from simulation.exercises import read_assignment
 from simulation.notebooks import fill, read, write
@@ -161,9 +161,8 @@ def graded(tmp_path_factory):
                 write(notebook, str(folder / plan.notebook))
     os.environ["BACKPROP_CELL_TIMEOUT"] = "60"
     try:
-        for assignment in ASSIGNMENTS:
-            outcomes = autograde_class(course, assignment, workers=2, progress=None)
-            assert all(o.status == "graded" for o in outcomes), outcomes
+        graded = autograde_assignments(course, ASSIGNMENTS, workers=2, progress=None)
+        assert all(o.status == "graded" for outcomes in graded.values() for o in outcomes), graded
     finally:
         del os.environ["BACKPROP_CELL_TIMEOUT"]
     return course

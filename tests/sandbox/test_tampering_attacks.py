@@ -1,5 +1,5 @@
 """Tampering attacks through the real sandbox (issue 15, holes 4 and 5): a small class of
-ps2_backward and one of ps4_explorations graded with ``autograde_class``.
+ps2_backward and one of ps4_explorations graded with ``autograde_assignments``.
 
 Hole 4: a function that rewrites its inputs in place (they are mirrored back from the sandbox)
 so that the expected answer becomes trivial. Hole 5: ``time_gradients`` reporting times the
@@ -14,7 +14,7 @@ import json
 import pytest
 from nbgrader.api import Gradebook
 
-from course.parallel_autograde import autograde_class
+from course.parallel_autograde import autograde_assignments
 from simulation.exercises import read_assignment
 from simulation.notebooks import fill, read, write
 
@@ -119,7 +119,6 @@ COUNTS_POINTS = 2.0
 def graded(tmp_path_factory):
     """Both classes, graded; the course folder and each assignment's outcomes."""
     course = released_course(tmp_path_factory.mktemp("tampering"), list(ATTACKS))
-    outcomes = {}
     for assignment, attacks in ATTACKS.items():
         (plan,) = read_assignment(SOURCE, assignment)
         released = RELEASE / assignment / plan.notebook
@@ -136,9 +135,10 @@ def graded(tmp_path_factory):
         submit("honest", plan.solutions)
         for student, (target, source) in attacks.items():
             submit(student, {target: source})
-        outcomes[assignment] = {o.student: o for o in autograde_class(
-            course, assignment, workers=2, student_timeout=300, progress=None)}
-    return course, outcomes
+    graded = autograde_assignments(course, list(ATTACKS), workers=2, student_timeout=300,
+                                   progress=None)
+    return course, {assignment: {o.student: o for o in outcomes}
+                    for assignment, outcomes in graded.items()}
 
 
 def _cell_score(course, assignment: str, student: str, cell: str) -> float:

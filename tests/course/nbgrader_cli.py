@@ -77,9 +77,10 @@ def released_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
     """:func:`scratch_course` after `nbgrader generate_assignment` of each of ``assignments``:
     its release/ folder and its gradebook (assignments, notebooks, cells and checksums).
 
-    The real command runs once per set of assignments in a test run (about 3 s of CPU an
-    assignment); every later course with the same set gets a copy of what it wrote. Workers
-    share the copies through :data:`GENERATED`, one of them generating while the others wait.
+    The real command runs once per assignment in a test run (about 3 s of CPU each), for every
+    assignment of the course at once; a course of some of them gets a copy of their release/
+    folders and of the gradebook with the other assignments removed. Workers share the
+    generation through :data:`GENERATED`, one of them generating while the others wait.
     """
     course = scratch_course(tmp, assignments)
     if GENERATED is None:  # outside the suite's conftest: generate in place
@@ -87,26 +88,35 @@ def released_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
             done = nbgrader("generate_assignment", assignment, "--force", cwd=course)
             assert done.returncode == 0, done.stderr[-3000:]
         return course
-    generated = _generated(tuple(sorted(assignments)))
-    shutil.copytree(generated / "release", course / "release")
+    generated = _generated()
+    for assignment in assignments:
+        shutil.copytree(generated / "release" / assignment, course / "release" / assignment)
     shutil.copy(generated / "gradebook.db", course / "gradebook.db")
+    others = set(ASSIGNMENTS) - set(assignments)
+    if others:
+        from nbgrader.api import Gradebook
+
+        from course.nbgrader_api import load_config
+
+        course_id = load_config(course).CourseDirectory.course_id
+        with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id) as gradebook:
+            for assignment in sorted(others):
+                gradebook.remove_assignment(assignment)
     return course
 
 
-def _generated(assignments: tuple[str, ...]) -> Path:
-    """A course folder where `nbgrader generate_assignment` ran for each of ``assignments``,
-    made once per run under :data:`GENERATED` (a lock file keeps two workers from making the
-    same one)."""
+def _generated() -> Path:
+    """A course folder where `nbgrader generate_assignment` ran for every assignment, made once
+    per run under :data:`GENERATED` (a lock file keeps two workers from making it at once)."""
     assert GENERATED is not None
     GENERATED.mkdir(parents=True, exist_ok=True)
-    name = "+".join(assignments)
-    done_folder = GENERATED / name
-    with open(GENERATED / f"{name}.lock", "w") as lock:
+    done_folder = GENERATED / "course"
+    with open(GENERATED / "course.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not done_folder.is_dir():
-            shutil.rmtree(GENERATED / f"{name}.making", ignore_errors=True)  # a failed try's
-            making = scratch_course(GENERATED / f"{name}.making", list(assignments))
-            for assignment in assignments:
+            shutil.rmtree(GENERATED / "making", ignore_errors=True)  # a failed try's
+            making = scratch_course(GENERATED / "making", ASSIGNMENTS)
+            for assignment in ASSIGNMENTS:
                 done = nbgrader("generate_assignment", assignment, "--force", cwd=making)
                 assert done.returncode == 0, done.stderr[-3000:]
             making.rename(done_folder)

@@ -181,7 +181,7 @@ def autograde_assignments(course: Path, assignments: Sequence[str],
     assignments = list(dict.fromkeys(assignments))
     wanted = {a: list(submitted_students(course, a) if students is None or a not in students
                       else students[a]) for a in assignments}
-    tasks = [(a, student) for a in assignments for student in wanted[a]]
+    tasks = list(dict.fromkeys((a, student) for a in assignments for student in wanted[a]))
     if not tasks:
         return {a: [] for a in assignments}
     config = load_config(course)

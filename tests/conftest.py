@@ -53,30 +53,33 @@ def _generated_courses(tmp_path_factory: pytest.TempPathFactory, worker_id: str)
 #: has nothing left (``make test`` passes ``--no-loadscope-reorder``, else pytest-xdist would
 #: order the files by their number of tests). A file not listed counts by its markers.
 SECONDS = {
-    "tests/sandbox/test_returned_types.py": 90,
-    "tests/grading/test_slips_cost_once.py": 80,
-    "tests/course/test_notebooks_run.py": 70,
-    "tests/course/test_readme_commands.py": 74,
-    "tests/course/test_simulated_class.py": 55,
-    "tests/course/test_serve.py": 60,
-    "tests/course/test_course_cycle.py": 42,
-    "tests/sandbox/test_resource_attacks.py": 40,
-    "tests/course/test_check_cell_messages.py": 33,
-    "tests/sandbox/test_tampering_attacks.py": 28,
-    "tests/sandbox/test_cell_limits.py": 28,
-    "tests/reference/test_backprop_matches_finite_differences.py": 27,
-    "tests/ui/test_student_in_lab.py": 26,
-    "tests/ui/test_submit_and_feedback.py": 26,
-    "tests/course/test_profile.py": 26,
-    "tests/course/test_regrade.py": 25,
-    "tests/ui/test_instructor_in_lab.py": 25,
-    "tests/ui/test_student_html_is_inert.py": 24,
-    "tests/sandbox/test_forgery_attacks.py": 22,
-    "tests/course/test_feedback.py": 22,
-    "tests/grading/test_student_variants.py": 20,
+    "tests/sandbox/test_returned_types.py": 73,
+    "tests/grading/test_slips_cost_once.py": 69,
+    "tests/course/test_serve.py": 52,
+    "tests/course/test_course_cycle.py": 44,
+    "tests/course/test_notebooks_run.py": 42,
+    "tests/course/test_simulated_class.py": 42,
+    "tests/sandbox/test_resource_attacks.py": 39,
+    "tests/course/test_readme_commands.py": 34,
+    "tests/course/test_check_cell_messages.py": 31,
+    "tests/reference/test_backprop_matches_finite_differences.py": 28,
+    "tests/ui/test_student_in_lab.py": 25,
+    "tests/sandbox/test_cell_limits.py": 20,
+    "tests/ui/test_student_html_is_inert.py": 19,
+    "tests/ui/test_submit_and_feedback.py": 19,
+    "tests/ui/test_instructor_in_lab.py": 19,
+    "tests/course/test_regrade.py": 17,
+    "tests/sandbox/test_forgery_attacks.py": 17,
+    "tests/sandbox/test_tampering_attacks.py": 17,
+    "tests/grading/test_student_variants.py": 14,
+    "tests/course/test_profile.py": 12,
+    "tests/course/test_dask_grading.py": 11,
+    "tests/sandbox/test_attacks.py": 11,
+    "tests/sandbox/test_ordinary_user.py": 11,
+    "tests/course/test_feedback.py": 11,
 }
 #: What a file not in SECONDS counts for, by the marks of its tests.
-MARKED_SECONDS = {"browser": 15, "notebooks": 10}
+MARKED_SECONDS = {"browser": 10, "notebooks": 8}
 
 
 def _seconds(item: pytest.Item) -> float:

@@ -11,6 +11,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from nbgrader.api import Gradebook
+
+from course.nbgrader_api import load_config
 from sandbox.limits import FILE as LIMITS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -77,7 +80,7 @@ def released_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
     """:func:`scratch_course` after `nbgrader generate_assignment` of each of ``assignments``:
     its release/ folder and its gradebook (assignments, notebooks, cells and checksums).
 
-    The real command runs once per assignment in a test run (about 3 s of CPU each), for every
+    The real command runs once per assignment in a test run (about 2 s of CPU each), for every
     assignment of the course at once; a course of some of them gets a copy of their release/
     folders and of the gradebook with the other assignments removed. Workers share the
     generation through :data:`GENERATED`, one of them generating while the others wait.
@@ -94,10 +97,6 @@ def released_course(tmp: Path, assignments: list[str] = ASSIGNMENTS) -> Path:
     shutil.copy(generated / "gradebook.db", course / "gradebook.db")
     others = set(ASSIGNMENTS) - set(assignments)
     if others:
-        from nbgrader.api import Gradebook
-
-        from course.nbgrader_api import load_config
-
         course_id = load_config(course).CourseDirectory.course_id
         with Gradebook(f"sqlite:///{course / 'gradebook.db'}", course_id) as gradebook:
             for assignment in sorted(others):

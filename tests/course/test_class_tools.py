@@ -23,7 +23,7 @@ from course.class_statistics import QuizItem, mistake_counts, quiz_items, unexpl
 from course.grade_student import register
 from course.grading_outcome import Outcome, failure_table, reason_from_log
 from course.nbgrader_api import load_config, put_tools_on_path
-from course.parallel_autograde import _Worker
+from course.parallel_autograde import _Worker, autograde_class
 from course.progress import ProgressBar
 from course.report import main as report_main
 from course.report import question_label, question_titles, questions_to_look_at
@@ -31,7 +31,7 @@ from course.worker_limits import WORKER_MB
 from sandbox import METADATA_KEY
 from simulation.students import set_submission_time
 
-from .nbgrader_cli import ROOT
+from .nbgrader_cli import ROOT, scratch_course
 
 
 def _address_space_limit(pid: int) -> str:
@@ -120,6 +120,15 @@ def test_a_student_another_worker_added_meanwhile_is_taken_as_found(tmp_path, mo
     monkeypatch.undo()
     with Gradebook(url) as gradebook:
         assert [s.id for s in gradebook.students] == ["ada"]
+
+
+def test_a_student_named_twice_is_graded_once_and_answered_twice(tmp_path):
+    """A list of students with one twice (a regrade list, say) grades that student once; the
+    pool does not wait for a second outcome that never comes."""
+    course = scratch_course(tmp_path, ["ps1_forward"])
+    outcomes = autograde_class(course, "ps1_forward", ["ada", "ada"], workers=2, progress=None)
+    assert [o.student for o in outcomes] == ["ada", "ada"]
+    assert outcomes[0] is outcomes[1] and outcomes[0].status == "failed"  # nothing submitted
 
 
 def test_the_progress_bar_writes_a_line_per_item_off_a_terminal():

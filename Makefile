@@ -49,7 +49,7 @@ test: lint system
 	$(PY) -m pytest -n auto --dist loadfile --no-loadscope-reorder
 
 # While working: ruff and every test that starts no notebook, kernel pipeline or browser (about
-# a minute on 2 cores). `make test` (and CI) runs everything.
+# a minute and a half on 2 cores). `make test` (and CI) runs everything.
 check: lint
 	$(PY) -m pytest -n auto -q -m "not notebooks and not browser"
 

@@ -61,8 +61,9 @@ def submitted_students(course: Path, assignment: str) -> list[str]:
 
 def _grade_students(course: str, connection: multiprocessing.connection.Connection,
                     parent: int) -> None:
-    """Worker: autograde the (assignment, student) pairs sent on ``connection`` until None;
-    ``parent`` is the process id of the process that started the worker."""
+    """Worker: autograde the (assignment, student) pairs sent on ``connection`` until None,
+    answering each with nbgrader's result; ``parent`` is the process id of the process that
+    started the worker."""
     os.setpgrp()  # a stuck worker can be killed together with what it started
     die_with_parent(parent)
     limit_memory()
@@ -72,7 +73,7 @@ def _grade_students(course: str, connection: multiprocessing.connection.Connecti
         os.dup2(devnull, stream)
     while (task := connection.recv()) is not None:
         assignment, student = task
-        connection.send((student, grade_student(course, assignment, student)))
+        connection.send(grade_student(course, assignment, student))
 
 
 class _Worker:
@@ -128,7 +129,7 @@ def _grade_locally(course: Path, tasks: list[tuple[str, str]], workers: int | No
                 worker = busy[ready]
                 task = worker.task
                 try:
-                    _, result = ready.recv()
+                    result = ready.recv()
                 except (EOFError, OSError):  # the worker died without answering
                     result = {"success": False, "error": "the grading process died", "log": "",
                               "seconds": time.monotonic() - worker.started}

@@ -40,6 +40,11 @@ DAMAGES = {
     "unknown key": lambda nb: _graded_cell(nb).metadata.nbgrader.update(cheat=True),
     "locked as text": lambda nb: _graded_cell(nb).metadata.nbgrader.update(locked="yes"),
     "duplicate id": lambda nb: nb.cells.append(copy.deepcopy(_graded_cell(nb))),
+    # What a hostile student may write where the schema expects a mapping and numbers.
+    "metadata a list": lambda nb: nb.cells[-1].metadata.update(nbgrader=["grade", "points"]),
+    "schema version as text": lambda nb: _graded_cell(nb).metadata.nbgrader.update(
+        schema_version="3"),
+    "points negative": lambda nb: _graded_cell(nb).metadata.nbgrader.update(points=-1e9),
 }
 
 
